@@ -1,0 +1,80 @@
+//! Wires the commands together for the thin binary.
+
+use clap::{Parser, Subcommand};
+
+use crate::exit::Exit;
+use crate::{config, dispatch, gate, logscan, preflight, readiness, runner, secrets};
+
+/// Turns a Playwright end-to-end run into a release decision with evidence.
+#[derive(Debug, Parser)]
+#[command(name = "itm-gate", version, about, long_about = None)]
+pub struct Cli {
+    /// The command; `gate` when omitted (or the `command` input inside GitHub Actions).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The commands of the binary, one per runbook step.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read Playwright reports and logs, decide the gate, write outputs and evidence (default).
+    Gate(config::GateArgs),
+    /// Check the repository before dispatching the live workflow (runbook section 3).
+    Preflight(preflight::PreflightArgs),
+    /// Check the exit criteria for the production cut (runbook section 8).
+    Readiness(readiness::ReadinessArgs),
+    /// Set the gate's repository secrets from an env file (runbook section 2).
+    Secrets(secrets::SecretsArgs),
+    /// Dispatch the live workflow and follow it to completion (runbook section 4).
+    Run(dispatch::RunArgs),
+    /// Scan log files with the gate's log rules and print the findings.
+    ScanLogs(logscan::ScanLogsArgs),
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> u8 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return match err.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    Exit::Success.code()
+                }
+                _ => Exit::Usage.code(),
+            };
+        }
+    };
+    let command = match cli.command {
+        Some(command) => command,
+        None => match command_from_input() {
+            Ok(command) => command,
+            Err(exit) => return exit.code(),
+        },
+    };
+    let exit = match command {
+        Command::Gate(args) => gate::run(args),
+        Command::Preflight(args) => preflight::run(args),
+        Command::Readiness(args) => readiness::run(args),
+        Command::Secrets(args) => secrets::run(args),
+        Command::Run(args) => dispatch::run(args),
+        Command::ScanLogs(args) => logscan::run(args),
+    };
+    exit.code()
+}
+
+/// With no arguments, the `command` input (default `gate`) chooses the command, with every
+/// other setting taken from `INPUT_*` variables.
+fn command_from_input() -> Result<Command, Exit> {
+    let name = runner::input("command").unwrap_or_else(|| "gate".to_string());
+    Cli::try_parse_from(["itm-gate", name.as_str()])
+        .map_err(|err| {
+            eprintln!(
+                "itm-gate: input `command` is `{name}`; expected gate, preflight or readiness ({})",
+                err.kind()
+            );
+            Exit::Usage
+        })?
+        .command
+        .ok_or(Exit::Usage)
+}

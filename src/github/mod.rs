@@ -1,0 +1,1 @@
+//! GitHub REST API client (work in progress).

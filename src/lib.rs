@@ -1,0 +1,37 @@
+//! itm-gate: turns a live Playwright end-to-end run into a release decision with evidence.
+//!
+//! The modules follow the order in which data flows through the `gate` command:
+//!
+//! 1. [`report`]: stream Playwright JSON reports into a slim model of tests and outcomes.
+//! 2. [`paths`]: map report paths (relative to Playwright's rootDir) to repository paths.
+//! 3. [`verdict`]: give every spec file a `PASS` / `FAIL` / `SKIP` verdict.
+//! 4. [`redact`] and [`logscan`]: find backend bootstrap and auth-bypass failures in logs.
+//! 5. [`gate`]: decide the release gate and say why.
+//! 6. [`evidence`] and [`statusdoc`]: render the runbook's evidence block and place it in the
+//!    status document.
+//! 7. [`github`]: the REST API client (evidence commit, preflight, readiness).
+//! 8. [`runner`] and [`summary`]: GitHub Actions I/O (inputs, outputs, annotations, job summary).
+//!
+//! [`config`] turns flags and `INPUT_*` variables into validated settings; [`app`] wires the
+//! commands together for the thin binary in `main.rs`.
+
+pub mod app;
+pub mod config;
+pub mod dispatch;
+pub mod evidence;
+pub mod exit;
+pub mod gate;
+pub mod github;
+pub mod logscan;
+pub mod markdown;
+pub mod paths;
+pub mod preflight;
+pub mod readiness;
+pub mod redact;
+pub mod report;
+pub mod runner;
+pub mod secrets;
+pub mod statusdoc;
+pub mod summary;
+pub mod text;
+pub mod verdict;
