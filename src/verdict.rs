@@ -1,7 +1,14 @@
 //! Per-spec verdicts: `PASS`, `FAIL` or `SKIP`, with counts and reasons (DESIGN.md section 3).
 
-use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use regex::Regex;
+use serde::Serialize;
+
+use crate::report::{Outcome, Status, TestCase};
+use crate::text::{strip_ansi, truncate_chars};
 
 /// The verdict of one spec file, or of the whole gate (`PASS` / `FAIL` only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -29,5 +36,587 @@ impl Verdict {
 impl fmt::Display for Verdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// Most tests listed by name per spec and kind (failed, flaky, not run); the rest are counted.
+pub const MAX_LISTED_TESTS: usize = 50;
+
+/// Longest error message kept per failed test, in characters.
+pub const MAX_FAILURE_CHARS: usize = 1500;
+
+/// The settings the verdict rules depend on (the `strict`, `allow-skip` and `flaky` inputs).
+#[derive(Debug, Clone)]
+pub struct VerdictRules {
+    /// A skipped test in a required spec fails it, unless `allow_skip` matches its reason.
+    pub strict: bool,
+    /// Skip reasons acceptable even in strict mode.
+    pub allow_skip: Vec<Regex>,
+    /// `flaky: fail`: a test that passed only on retry fails its spec.
+    pub flaky_fails: bool,
+}
+
+impl VerdictRules {
+    /// Whether `allow-skip` accepts a skip reason.
+    pub fn skip_allowed(&self, reason: &str) -> bool {
+        self.allow_skip.iter().any(|re| re.is_match(reason))
+    }
+}
+
+/// A test named in the summary and in reasons.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TestRef {
+    /// Describe and test titles joined by ` › `.
+    pub title: String,
+    /// The project that ran it (empty for the default project).
+    pub project: String,
+    /// 1-based line in the spec file.
+    pub line: u32,
+}
+
+impl TestRef {
+    fn of(test: &TestCase) -> TestRef {
+        TestRef {
+            title: test.title(),
+            project: test.project.clone(),
+            line: test.line,
+        }
+    }
+
+    /// `title [project]`, for one-line reasons.
+    pub fn label(&self) -> String {
+        if self.project.is_empty() {
+            self.title.clone()
+        } else {
+            format!("{} [{}]", self.title, self.project)
+        }
+    }
+}
+
+/// A test whose outcome was unexpected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FailedTest {
+    /// Which test.
+    pub test: TestRef,
+    /// Status of its last attempt (`failed`, `timedOut`, …).
+    pub status: String,
+    /// How many attempts ran.
+    pub attempts: usize,
+    /// The first error message of the last failing attempt (ANSI codes stripped, capped).
+    pub message: String,
+    /// The line the error points at in the spec file, when it is in the spec file.
+    pub error_line: Option<u32>,
+}
+
+/// Everything known about one spec file after reading the reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SpecTally {
+    /// Tests whose outcome was expected.
+    pub passed: u64,
+    /// Tests whose outcome was unexpected.
+    pub failed: u64,
+    /// Tests that passed only on retry.
+    pub flaky: u64,
+    /// Tests with no attempt that ran (on purpose or not).
+    pub skipped: u64,
+    /// Skipped tests that were not skipped on purpose.
+    pub did_not_run: u64,
+    /// Reason → number of tests skipped on purpose with it.
+    pub skip_reasons: BTreeMap<String, u64>,
+    /// Failed tests, at most [`MAX_LISTED_TESTS`].
+    pub failures: Vec<FailedTest>,
+    /// Flaky tests, at most [`MAX_LISTED_TESTS`].
+    pub flaky_tests: Vec<TestRef>,
+    /// Tests that did not run, at most [`MAX_LISTED_TESTS`].
+    pub not_run: Vec<TestRef>,
+    /// Messages of errors that stopped the file from loading.
+    pub load_errors: Vec<String>,
+}
+
+impl SpecTally {
+    /// All tests of the spec.
+    pub fn total(&self) -> u64 {
+        self.passed + self.failed + self.flaky + self.skipped
+    }
+
+    fn count(&mut self, class: TestClass, delta: i64) {
+        let slot = match class {
+            TestClass::Passed => &mut self.passed,
+            TestClass::Failed => &mut self.failed,
+            TestClass::Flaky => &mut self.flaky,
+            TestClass::SkippedOnPurpose => &mut self.skipped,
+            TestClass::DidNotRun => {
+                self.did_not_run = self.did_not_run.saturating_add_signed(delta);
+                &mut self.skipped
+            }
+        };
+        *slot = slot.saturating_add_signed(delta);
+    }
+
+    fn describe(&mut self, class: TestClass, test: &TestCase) {
+        match class {
+            TestClass::Failed if self.failures.len() < MAX_LISTED_TESTS => {
+                self.failures.push(failed_test(test))
+            }
+            TestClass::Flaky if self.flaky_tests.len() < MAX_LISTED_TESTS => {
+                self.flaky_tests.push(TestRef::of(test))
+            }
+            TestClass::DidNotRun if self.not_run.len() < MAX_LISTED_TESTS => {
+                self.not_run.push(TestRef::of(test))
+            }
+            TestClass::SkippedOnPurpose => {
+                let mut reasons = test.skip_reasons();
+                if reasons.is_empty() {
+                    reasons.push("(no reason given)".to_string());
+                }
+                for reason in reasons {
+                    *self.skip_reasons.entry(reason).or_default() += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn failed_test(test: &TestCase) -> FailedTest {
+    let last_failing = test
+        .attempts
+        .iter()
+        .rev()
+        .find(|a| !a.errors.is_empty())
+        .or(test.attempts.last());
+    let message = last_failing
+        .and_then(|a| a.errors.first())
+        .map(|m| truncate_chars(strip_ansi(m).trim(), MAX_FAILURE_CHARS).into_owned())
+        .unwrap_or_else(|| "(no error message)".to_string());
+    let error_line = last_failing
+        .and_then(|a| a.error_location.as_ref())
+        .filter(|loc| loc.file.ends_with(&test.file))
+        .map(|loc| loc.line);
+    FailedTest {
+        test: TestRef::of(test),
+        status: test
+            .attempts
+            .last()
+            .and_then(|a| a.status)
+            .map_or("unknown", Status::as_str)
+            .to_string(),
+        attempts: test.attempts.len(),
+        message,
+        error_line,
+    }
+}
+
+/// How one test counts, from best to worst for the gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum TestClass {
+    Passed,
+    SkippedOnPurpose,
+    Flaky,
+    DidNotRun,
+    Failed,
+}
+
+impl TestClass {
+    fn of(test: &TestCase) -> TestClass {
+        match test.outcome {
+            Outcome::Expected => TestClass::Passed,
+            Outcome::Unexpected => TestClass::Failed,
+            Outcome::Flaky => TestClass::Flaky,
+            Outcome::Skipped if test.did_not_run() => TestClass::DidNotRun,
+            Outcome::Skipped => TestClass::SkippedOnPurpose,
+        }
+    }
+}
+
+/// Tallies tests per spec file across every report of a run (shards add up).
+///
+/// The same test (file, titles, project, line) seen twice, in two shard files or in a merged
+/// report given together with its shards, counts once, with the worse of its outcomes: a
+/// duplicate can never hide a failure.
+#[derive(Debug, Default)]
+pub struct Tallies {
+    specs: BTreeMap<String, SpecTally>,
+    seen: HashMap<u64, TestClass>,
+    duplicates: u64,
+}
+
+impl Tallies {
+    /// Counts one test; `file` is its repository path.
+    pub fn add(&mut self, file: &str, test: &TestCase) {
+        let class = TestClass::of(test);
+        let key = test_key(file, test);
+        let tally = self.specs.entry(file.to_string()).or_default();
+        match self.seen.get(&key).copied() {
+            None => {
+                self.seen.insert(key, class);
+                tally.count(class, 1);
+                tally.describe(class, test);
+            }
+            Some(previous) => {
+                self.duplicates += 1;
+                if class > previous {
+                    self.seen.insert(key, class);
+                    tally.count(previous, -1);
+                    tally.count(class, 1);
+                    tally.describe(class, test);
+                }
+            }
+        }
+    }
+
+    /// Records an error that stopped a spec file from loading.
+    pub fn add_load_error(&mut self, file: &str, message: &str) {
+        let first_line = strip_ansi(message)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        self.specs
+            .entry(file.to_string())
+            .or_default()
+            .load_errors
+            .push(truncate_chars(&first_line, 300).into_owned());
+    }
+
+    /// How many duplicate test entries were merged.
+    pub fn duplicates(&self) -> u64 {
+        self.duplicates
+    }
+
+    /// The tallies by repository path.
+    pub fn specs(&self) -> &BTreeMap<String, SpecTally> {
+        &self.specs
+    }
+}
+
+fn test_key(file: &str, test: &TestCase) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    file.hash(&mut hasher);
+    test.title_path.hash(&mut hasher);
+    test.project.hash(&mut hasher);
+    test.line.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// One spec file's verdict with its counts and reasons: an element of the `specs` output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SpecReport {
+    /// Repository-relative path.
+    pub file: String,
+    /// `PASS`, `FAIL` or `SKIP`.
+    pub verdict: Verdict,
+    /// Listed in the `specs` input.
+    pub required: bool,
+    /// Tests whose outcome was expected.
+    pub passed: u64,
+    /// Tests whose outcome was unexpected.
+    pub failed: u64,
+    /// Tests that passed only on retry.
+    pub flaky: u64,
+    /// Tests that did not run.
+    pub skipped: u64,
+    /// Skipped tests that were not skipped on purpose.
+    pub did_not_run: u64,
+    /// Distinct reasons given for skipping.
+    pub skip_reasons: Vec<String>,
+    /// Why the spec failed (empty unless `FAIL`).
+    pub reasons: Vec<String>,
+}
+
+/// Applies DESIGN.md section 3's spec rules to one spec file.
+///
+/// `tally` is `None` for a required spec that is absent from the report.
+pub fn judge(
+    file: &str,
+    tally: Option<&SpecTally>,
+    required: bool,
+    rules: &VerdictRules,
+) -> SpecReport {
+    let empty = SpecTally::default();
+    let t = tally.unwrap_or(&empty);
+    let mut reasons = Vec::new();
+
+    if required && tally.is_none_or(|t| t.total() == 0 && t.load_errors.is_empty()) {
+        reasons.push(
+            "required spec is absent from the report (no test of this file ran or was listed)"
+                .to_string(),
+        );
+    }
+    for error in &t.load_errors {
+        reasons.push(format!("the file failed to load: {error}"));
+    }
+    for failure in &t.failures {
+        reasons.push(format!(
+            "test failed ({}, {} attempt{}): {}: {}",
+            failure.status,
+            failure.attempts,
+            if failure.attempts == 1 { "" } else { "s" },
+            failure.test.label(),
+            first_line(&failure.message)
+        ));
+    }
+    more(&mut reasons, t.failed, t.failures.len(), "failed tests");
+    for test in &t.not_run {
+        reasons.push(format!(
+            "test did not run (interrupted, not reached, or listed only): {}",
+            test.label()
+        ));
+    }
+    more(
+        &mut reasons,
+        t.did_not_run,
+        t.not_run.len(),
+        "tests that did not run",
+    );
+    if rules.flaky_fails {
+        for test in &t.flaky_tests {
+            reasons.push(format!(
+                "test passed only on retry (`flaky: fail`): {}",
+                test.label()
+            ));
+        }
+        more(&mut reasons, t.flaky, t.flaky_tests.len(), "flaky tests");
+    }
+    if rules.strict && required {
+        for (reason, count) in &t.skip_reasons {
+            if !rules.skip_allowed(reason) {
+                reasons.push(format!(
+                    "strict mode: {count} test{} skipped: \"{reason}\" (not allowed by `allow-skip`)",
+                    if *count == 1 { "" } else { "s" }
+                ));
+            }
+        }
+    }
+
+    let verdict = if !reasons.is_empty() {
+        Verdict::Fail
+    } else if t.total() > 0 && t.skipped == t.total() {
+        Verdict::Skip
+    } else {
+        Verdict::Pass
+    };
+    SpecReport {
+        file: file.to_string(),
+        verdict,
+        required,
+        passed: t.passed,
+        failed: t.failed,
+        flaky: t.flaky,
+        skipped: t.skipped,
+        did_not_run: t.did_not_run,
+        skip_reasons: t.skip_reasons.keys().cloned().collect(),
+        reasons,
+    }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim()
+}
+
+fn more(reasons: &mut Vec<String>, total: u64, listed: usize, what: &str) {
+    if total > listed as u64 {
+        reasons.push(format!("… and {} more {what}", total - listed as u64));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Annotation, Attempt};
+
+    fn test_case(title: &str, expected: Status, statuses: &[Status], outcome: Outcome) -> TestCase {
+        TestCase {
+            file: "specs/a.spec.ts".into(),
+            line: 3,
+            title_path: vec!["AI Coach — Backend API Health".into(), title.into()],
+            project: "chromium".into(),
+            id: None,
+            expected_status: expected,
+            outcome,
+            attempts: statuses
+                .iter()
+                .map(|s| Attempt {
+                    status: Some(*s),
+                    retry: 0,
+                    errors: if *s == Status::Failed {
+                        vec!["\u{1b}[31mexpected 200\u{1b}[39m\nreceived 503".into()]
+                    } else {
+                        vec![]
+                    },
+                    error_location: None,
+                })
+                .collect(),
+            annotations: vec![],
+        }
+    }
+
+    fn skipped(reason: &str) -> TestCase {
+        let mut t = test_case(
+            "skipped",
+            Status::Skipped,
+            &[Status::Skipped],
+            Outcome::Skipped,
+        );
+        t.annotations.push(Annotation {
+            kind: "skip".into(),
+            description: Some(reason.into()),
+        });
+        t
+    }
+
+    fn rules(strict: bool, flaky_fails: bool) -> VerdictRules {
+        VerdictRules {
+            strict,
+            allow_skip: vec![Regex::new("^Live backend websocket").unwrap()],
+            flaky_fails,
+        }
+    }
+
+    fn verdict_of(tests: &[TestCase], required: bool, rules: &VerdictRules) -> SpecReport {
+        let mut tallies = Tallies::default();
+        for t in tests {
+            tallies.add("e2e/specs/a.spec.ts", t);
+        }
+        judge(
+            "e2e/specs/a.spec.ts",
+            tallies.specs().get("e2e/specs/a.spec.ts"),
+            required,
+            rules,
+        )
+    }
+
+    #[test]
+    fn passing_spec_passes() {
+        let pass = test_case("ok", Status::Passed, &[Status::Passed], Outcome::Expected);
+        let report = verdict_of(&[pass], true, &rules(true, false));
+        assert_eq!(report.verdict, Verdict::Pass);
+        assert_eq!(report.passed, 1);
+    }
+
+    #[test]
+    fn a_failed_test_fails_with_its_message() {
+        let fail = test_case(
+            "health",
+            Status::Passed,
+            &[Status::Failed, Status::Failed],
+            Outcome::Unexpected,
+        );
+        let report = verdict_of(&[fail], false, &rules(true, false));
+        assert_eq!(report.verdict, Verdict::Fail);
+        assert_eq!(
+            report.reasons,
+            vec![
+                "test failed (failed, 2 attempts): AI Coach — Backend API Health › health [chromium]: expected 200"
+            ]
+        );
+    }
+
+    #[test]
+    fn strict_skips_fail_required_specs_unless_allowed() {
+        let pass = test_case("ok", Status::Passed, &[Status::Passed], Outcome::Expected);
+        let tests = [
+            pass.clone(),
+            skipped("Live backend not healthy at https://staging"),
+        ];
+        let strict = verdict_of(&tests, true, &rules(true, false));
+        assert_eq!(strict.verdict, Verdict::Fail);
+        assert!(
+            strict.reasons[0].contains("Live backend not healthy"),
+            "{:?}",
+            strict.reasons
+        );
+        assert_eq!(
+            verdict_of(&tests, true, &rules(false, false)).verdict,
+            Verdict::Pass
+        );
+        assert_eq!(
+            verdict_of(&tests, false, &rules(true, false)).verdict,
+            Verdict::Pass
+        );
+        let probe = [
+            pass,
+            skipped("Live backend websocket auth gate is not yet enforced at https://x"),
+        ];
+        assert_eq!(
+            verdict_of(&probe, true, &rules(true, false)).verdict,
+            Verdict::Pass
+        );
+    }
+
+    #[test]
+    fn all_skipped_on_purpose_is_skip() {
+        let report = verdict_of(
+            &[skipped("Set E2E_AI_COACH_MODE=live")],
+            false,
+            &rules(true, false),
+        );
+        assert_eq!(report.verdict, Verdict::Skip);
+        assert_eq!(report.skip_reasons, vec!["Set E2E_AI_COACH_MODE=live"]);
+    }
+
+    #[test]
+    fn flaky_follows_the_flaky_input() {
+        let flaky = test_case(
+            "retry",
+            Status::Passed,
+            &[Status::Failed, Status::Passed],
+            Outcome::Flaky,
+        );
+        assert_eq!(
+            verdict_of(&[flaky.clone()], true, &rules(true, false)).verdict,
+            Verdict::Pass
+        );
+        assert_eq!(
+            verdict_of(&[flaky], true, &rules(true, true)).verdict,
+            Verdict::Fail
+        );
+    }
+
+    #[test]
+    fn tests_that_did_not_run_fail() {
+        let not_run = test_case("later", Status::Passed, &[], Outcome::Skipped);
+        let report = verdict_of(&[not_run], false, &rules(false, false));
+        assert_eq!(report.verdict, Verdict::Fail);
+        assert_eq!((report.skipped, report.did_not_run), (1, 1));
+    }
+
+    #[test]
+    fn expected_failure_passes() {
+        let fail_expected = test_case(
+            "known bug",
+            Status::Failed,
+            &[Status::Failed],
+            Outcome::Expected,
+        );
+        assert_eq!(
+            verdict_of(&[fail_expected], true, &rules(true, false)).verdict,
+            Verdict::Pass
+        );
+    }
+
+    #[test]
+    fn absent_required_spec_fails() {
+        let report = judge(
+            "e2e/specs/ai-coach/ai-coach-workflow-live.spec.ts",
+            None,
+            true,
+            &rules(true, false),
+        );
+        assert_eq!(report.verdict, Verdict::Fail);
+        assert!(report.reasons[0].contains("absent"));
+    }
+
+    #[test]
+    fn duplicates_count_once_with_the_worse_outcome() {
+        let pass = test_case("ok", Status::Passed, &[Status::Passed], Outcome::Expected);
+        let fail = test_case("ok", Status::Passed, &[Status::Failed], Outcome::Unexpected);
+        let report = verdict_of(&[pass.clone(), fail, pass], true, &rules(true, false));
+        assert_eq!((report.passed, report.failed), (0, 1));
+        assert_eq!(report.verdict, Verdict::Fail);
     }
 }
