@@ -3,7 +3,7 @@
 use clap::{Parser, Subcommand};
 
 use crate::exit::Exit;
-use crate::{config, dispatch, gate, logscan, preflight, readiness, runner, secrets};
+use crate::{config, dispatch, logscan, pipeline, preflight, readiness, runner, secrets};
 
 /// Turns a Playwright end-to-end run into a release decision with evidence.
 #[derive(Debug, Parser)]
@@ -33,6 +33,7 @@ pub enum Command {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> u8 {
+    init_logging();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
@@ -53,7 +54,7 @@ pub fn main() -> u8 {
         },
     };
     let exit = match command {
-        Command::Gate(args) => gate::run(args),
+        Command::Gate(args) => pipeline::run(args),
         Command::Preflight(args) => preflight::run(args),
         Command::Readiness(args) => readiness::run(args),
         Command::Secrets(args) => secrets::run(args),
@@ -77,4 +78,15 @@ fn command_from_input() -> Result<Command, Exit> {
         })?
         .command
         .ok_or(Exit::Usage)
+}
+
+/// Diagnostics (`tracing`) go to stderr; `RUST_LOG` chooses the level (default: warnings).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .try_init();
 }

@@ -1,5 +1,472 @@
 //! Settings of the `gate` command, from flags and `INPUT_*` variables (a flag wins).
+//!
+//! Every action input of DESIGN.md section 3 is also a `--<name>` flag. Values are trimmed and
+//! an empty value means unset, as `@actions/core` does. Everything is validated here, before any
+//! work, so a bad input is a usage error (exit 2) that names the input.
+
+use std::path::{Path, PathBuf};
+
+use chrono_tz::Tz;
+use regex::Regex;
+
+use crate::evidence::parse_timezone;
+use crate::github::CommitMode;
+use crate::paths::normalize;
+use crate::runner;
+
+/// The required specs when the `specs` input is not set: the runbook's two live specs.
+pub const DEFAULT_SPECS: [&str; 2] = [
+    "e2e/specs/ai-coach/ai-coach-api.spec.ts",
+    "e2e/specs/ai-coach/ai-coach-workflow-live.spec.ts",
+];
+
+/// Skip reasons acceptable in strict mode by default: the two WebSocket capability probes.
+pub const DEFAULT_ALLOW_SKIP: [&str; 2] = [
+    r"^Live backend websocket auth gate is not yet enforced at ",
+    r"^Live backend websocket authz capability not yet deployed at ",
+];
+
+/// Where Playwright's JSON reporter writes in the users' configuration.
+pub const DEFAULT_RESULTS: &str = "test-results/results.json";
+
+/// The users' status document.
+pub const DEFAULT_STATUS_FILE: &str = "docs/ai-coach/AI_COACH_V2_PRODUCTION_STATUS.md";
+
+/// The zone of the evidence date.
+pub const DEFAULT_TIMEZONE: &str = "America/New_York";
 
 /// Flags of the `gate` command; every flag is also an action input of the same name.
-#[derive(Debug, Default, clap::Args)]
-pub struct GateArgs {}
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct GateArgs {
+    /// Playwright JSON reports: paths or globs, one per line or comma-separated (shards are combined).
+    #[arg(long)]
+    pub results: Option<String>,
+    /// Required spec files, repository-relative, one per line.
+    #[arg(long)]
+    pub specs: Option<String>,
+    /// Folder the report's paths are relative to, repository-relative (default: from the report).
+    #[arg(long)]
+    pub test_dir: Option<String>,
+    /// `true`: a skipped test in a required spec fails it unless `allow-skip` matches its reason.
+    #[arg(long)]
+    pub strict: Option<String>,
+    /// Regular expressions, one per line, for skip reasons acceptable even in strict mode.
+    #[arg(long)]
+    pub allow_skip: Option<String>,
+    /// `pass` or `fail`: what a test that passed only on retry does to its spec.
+    #[arg(long)]
+    pub flaky: Option<String>,
+    /// Log files to scan: paths or globs, one per line or comma-separated.
+    #[arg(long)]
+    pub logs: Option<String>,
+    /// JSON file of extra log rules.
+    #[arg(long)]
+    pub log_rules: Option<String>,
+    /// The backend the run tested (shown in the evidence, credentials and query removed).
+    #[arg(long)]
+    pub backend_url: Option<String>,
+    /// Status of the job's earlier steps: `success`, `failure` or `cancelled`.
+    #[arg(long)]
+    pub job_status: Option<String>,
+    /// Document that receives the evidence, repository-relative.
+    #[arg(long)]
+    pub status_file: Option<String>,
+    /// `on-success`, `always` or `never`: when to commit the evidence.
+    #[arg(long)]
+    pub commit: Option<String>,
+    /// Branch that receives the evidence commit (default: the branch under test).
+    #[arg(long)]
+    pub branch: Option<String>,
+    /// Token for the GitHub API (default: the `token` input, else `GITHUB_TOKEN`).
+    #[arg(long)]
+    pub token: Option<String>,
+    /// IANA zone of the evidence date (`ET` label for America/New_York).
+    #[arg(long)]
+    pub timezone: Option<String>,
+    /// `true`: exit non-zero when the gate fails.
+    #[arg(long)]
+    pub fail_on_gate: Option<String>,
+    /// Also write the evidence block to this file (inside the workspace).
+    #[arg(long)]
+    pub evidence_file: Option<String>,
+    /// `true`: do everything but write to GitHub; print the status-document change instead.
+    #[arg(long)]
+    pub dry_run: Option<String>,
+}
+
+/// What a test that passed only on retry does to its spec (the `flaky` input).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlakyPolicy {
+    /// A flaky test counts as passed (noted).
+    Pass,
+    /// A flaky test fails its spec.
+    Fail,
+}
+
+/// Validated settings of one `gate` run.
+#[derive(Debug, Clone)]
+pub struct GateSettings {
+    /// The checkout: `GITHUB_WORKSPACE`, else the current folder.
+    pub workspace: PathBuf,
+    /// Report paths or globs.
+    pub results: Vec<String>,
+    /// Required spec files, normalized repository paths, in input order.
+    pub specs: Vec<String>,
+    /// Fixed test folder (`test-dir`), normalized.
+    pub test_dir: Option<String>,
+    /// Strict mode.
+    pub strict: bool,
+    /// Compiled `allow-skip` expressions.
+    pub allow_skip: Vec<Regex>,
+    /// The `flaky` input.
+    pub flaky: FlakyPolicy,
+    /// Log paths or globs.
+    pub logs: Vec<String>,
+    /// Extra log rules file.
+    pub log_rules: Option<PathBuf>,
+    /// The backend URL as given.
+    pub backend_url: Option<String>,
+    /// `success`, `failure`, `cancelled`, or `None` locally.
+    pub job_status: Option<String>,
+    /// Status document, normalized repository path.
+    pub status_file: String,
+    /// When to commit.
+    pub commit: CommitMode,
+    /// Branch for the commit (the input; resolution against the environment happens later).
+    pub branch: Option<String>,
+    /// Token for the API; never printed.
+    pub token: Option<String>,
+    /// Zone of the evidence date.
+    pub timezone: Tz,
+    /// Exit non-zero on a failed gate.
+    pub fail_on_gate: bool,
+    /// Where to write the evidence block as well, absolute, inside the workspace.
+    pub evidence_file: Option<PathBuf>,
+    /// Do not write to GitHub.
+    pub dry_run: bool,
+}
+
+/// An input with a value the gate cannot use. Every message names the input.
+#[derive(Debug, thiserror::Error)]
+pub enum UsageError {
+    /// A value outside the allowed words.
+    #[error("input `{input}` is `{value}`; expected {expected}")]
+    Invalid {
+        /// The input name.
+        input: &'static str,
+        /// The value given.
+        value: String,
+        /// What is accepted.
+        expected: &'static str,
+    },
+    /// A regular expression that does not compile.
+    #[error(
+        "input `allow-skip`, line {line}: `{pattern}` is not a valid regular expression: {detail}"
+    )]
+    BadRegex {
+        /// 1-based line of the input.
+        line: usize,
+        /// The expression.
+        pattern: String,
+        /// The regex crate's explanation.
+        detail: String,
+    },
+    /// A path that would leave the workspace.
+    #[error(
+        "input `{input}` is `{value}`, which resolves outside the workspace {workspace}; use a path inside the repository"
+    )]
+    OutsideWorkspace {
+        /// The input name.
+        input: &'static str,
+        /// The value given.
+        value: String,
+        /// The workspace folder.
+        workspace: String,
+    },
+    /// The current folder cannot be read.
+    #[error(
+        "cannot determine the workspace (GITHUB_WORKSPACE is unset and the current folder is unreadable): {0}"
+    )]
+    NoWorkspace(std::io::Error),
+}
+
+/// Reads a setting: the flag, else the `INPUT_*` variable; trimmed, empty means unset.
+fn pick(flag: Option<String>, input: &str) -> Option<String> {
+    flag.map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .or_else(|| runner::input(input))
+}
+
+/// Splits a list input on new lines only (for values that may contain commas, like regexes).
+pub fn lines(value: &str) -> Vec<String> {
+    value
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Splits a list input on new lines and commas (paths and globs).
+pub fn lines_or_commas(value: &str) -> Vec<String> {
+    value
+        .split(['\n', ','])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Parses a boolean input as `@actions/core` does (`true`/`True`/`TRUE`, `false`/…).
+fn boolean(input: &'static str, value: Option<String>, default: bool) -> Result<bool, UsageError> {
+    match value.as_deref() {
+        None => Ok(default),
+        Some("true" | "True" | "TRUE") => Ok(true),
+        Some("false" | "False" | "FALSE") => Ok(false),
+        Some(other) => Err(UsageError::Invalid {
+            input,
+            value: other.to_string(),
+            expected: "true or false",
+        }),
+    }
+}
+
+impl GateSettings {
+    /// Resolves and validates every setting (flags, then `INPUT_*`, then defaults).
+    pub fn resolve(args: GateArgs) -> Result<GateSettings, UsageError> {
+        let workspace = match std::env::var_os("GITHUB_WORKSPACE").filter(|v| !v.is_empty()) {
+            Some(dir) => PathBuf::from(dir),
+            None => std::env::current_dir().map_err(UsageError::NoWorkspace)?,
+        };
+
+        let results = pick(args.results, "results")
+            .map(|v| lines_or_commas(&v))
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| vec![DEFAULT_RESULTS.to_string()]);
+        let specs = pick(args.specs, "specs")
+            .map(|v| lines(&v))
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| DEFAULT_SPECS.iter().map(|s| s.to_string()).collect())
+            .iter()
+            .map(|s| normalize(s))
+            .collect();
+        let test_dir = pick(args.test_dir, "test-dir").map(|d| normalize(&d));
+        let strict = boolean("strict", pick(args.strict, "strict"), true)?;
+        let allow_skip = match pick(args.allow_skip, "allow-skip") {
+            Some(value) => lines(&value),
+            None => DEFAULT_ALLOW_SKIP.iter().map(|s| s.to_string()).collect(),
+        };
+        let allow_skip = allow_skip
+            .iter()
+            .enumerate()
+            .map(|(i, pattern)| {
+                Regex::new(pattern).map_err(|e| UsageError::BadRegex {
+                    line: i + 1,
+                    pattern: pattern.clone(),
+                    detail: e
+                        .to_string()
+                        .lines()
+                        .last()
+                        .unwrap_or("")
+                        .trim()
+                        .to_string(),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let flaky = match pick(args.flaky, "flaky").as_deref() {
+            None | Some("pass") => FlakyPolicy::Pass,
+            Some("fail") => FlakyPolicy::Fail,
+            Some(other) => {
+                return Err(UsageError::Invalid {
+                    input: "flaky",
+                    value: other.to_string(),
+                    expected: "pass or fail",
+                });
+            }
+        };
+        let logs = pick(args.logs, "logs")
+            .map(|v| lines_or_commas(&v))
+            .unwrap_or_default();
+        let log_rules = pick(args.log_rules, "log-rules").map(|p| workspace.join(p));
+        let backend_url = pick(args.backend_url, "backend-url");
+        let job_status = match pick(args.job_status, "job-status") {
+            None => None,
+            Some(status) => match status.to_ascii_lowercase().as_str() {
+                s @ ("success" | "failure" | "cancelled") => Some(s.to_string()),
+                _ => {
+                    return Err(UsageError::Invalid {
+                        input: "job-status",
+                        value: status,
+                        expected: "success, failure or cancelled (`${{ job.status }}`)",
+                    });
+                }
+            },
+        };
+        let status_file_input =
+            pick(args.status_file, "status-file").unwrap_or_else(|| DEFAULT_STATUS_FILE.into());
+        let status_file = repository_path("status-file", &status_file_input, &workspace)?;
+        let commit = match pick(args.commit, "commit") {
+            None => CommitMode::OnSuccess,
+            Some(value) => value.parse().map_err(|_| UsageError::Invalid {
+                input: "commit",
+                value,
+                expected: "on-success, always or never",
+            })?,
+        };
+        let branch = pick(args.branch, "branch");
+        let token = pick(args.token, "token").or_else(|| {
+            std::env::var("GITHUB_TOKEN")
+                .ok()
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+        });
+        let timezone_name =
+            pick(args.timezone, "timezone").unwrap_or_else(|| DEFAULT_TIMEZONE.into());
+        let timezone = parse_timezone(&timezone_name).map_err(|_| UsageError::Invalid {
+            input: "timezone",
+            value: timezone_name,
+            expected: "an IANA time zone name such as America/New_York",
+        })?;
+        let fail_on_gate = boolean(
+            "fail-on-gate",
+            pick(args.fail_on_gate, "fail-on-gate"),
+            true,
+        )?;
+        let evidence_file = match pick(args.evidence_file, "evidence-file") {
+            None => None,
+            Some(value) => Some(local_path_inside("evidence-file", &value, &workspace)?),
+        };
+        let dry_run = boolean("dry-run", pick(args.dry_run, "dry-run"), false)?;
+
+        Ok(GateSettings {
+            workspace,
+            results,
+            specs,
+            test_dir,
+            strict,
+            allow_skip,
+            flaky,
+            logs,
+            log_rules,
+            backend_url,
+            job_status,
+            status_file,
+            commit,
+            branch,
+            token,
+            timezone,
+            fail_on_gate,
+            evidence_file,
+            dry_run,
+        })
+    }
+}
+
+/// A repository-relative path that stays inside the repository (for the contents API).
+fn repository_path(
+    input: &'static str,
+    value: &str,
+    workspace: &Path,
+) -> Result<String, UsageError> {
+    let outside = || UsageError::OutsideWorkspace {
+        input,
+        value: value.to_string(),
+        workspace: workspace.display().to_string(),
+    };
+    let relative = match Path::new(value).strip_prefix(workspace) {
+        Ok(rest) => rest.to_string_lossy().to_string(),
+        Err(_) if Path::new(value).is_absolute() => return Err(outside()),
+        Err(_) => value.to_string(),
+    };
+    let normalized = normalize(&relative);
+    if normalized.is_empty() || normalized.starts_with("..") {
+        return Err(outside());
+    }
+    Ok(normalized)
+}
+
+/// A local file path that resolves inside the workspace, symbolic links included.
+fn local_path_inside(
+    input: &'static str,
+    value: &str,
+    workspace: &Path,
+) -> Result<PathBuf, UsageError> {
+    let relative = repository_path(input, value, workspace)?;
+    let path = workspace.join(&relative);
+    // A symbolic link in an existing parent folder must not lead outside either.
+    let outside = || UsageError::OutsideWorkspace {
+        input,
+        value: value.to_string(),
+        workspace: workspace.display().to_string(),
+    };
+    if let (Ok(root), Some(parent)) = (workspace.canonicalize(), path.parent()) {
+        let mut existing = parent.to_path_buf();
+        while !existing.exists() {
+            match existing.parent() {
+                Some(up) => existing = up.to_path_buf(),
+                None => break,
+            }
+        }
+        if let Ok(real) = existing.canonicalize()
+            && !real.starts_with(&root)
+        {
+            return Err(outside());
+        }
+        if let Ok(real) = path.canonicalize()
+            && !real.starts_with(&root)
+        {
+            return Err(outside());
+        }
+    }
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_inputs_split_like_the_docs_say() {
+        assert_eq!(
+            lines_or_commas("a.json, b.json\n c/*.json\n"),
+            vec!["a.json", "b.json", "c/*.json"]
+        );
+        assert_eq!(lines("^x{1,2}$\n\n y "), vec!["^x{1,2}$", "y"]);
+    }
+
+    #[test]
+    fn status_file_must_stay_inside_the_repository() {
+        let ws = Path::new("/github/workspace");
+        assert_eq!(
+            repository_path("status-file", "./docs/a.md", ws).unwrap(),
+            "docs/a.md"
+        );
+        assert_eq!(
+            repository_path("status-file", "/github/workspace/docs/a.md", ws).unwrap(),
+            "docs/a.md"
+        );
+        assert!(repository_path("status-file", "../other/a.md", ws).is_err());
+        assert!(repository_path("status-file", "/etc/passwd", ws).is_err());
+        assert!(repository_path("status-file", "docs/../../a.md", ws).is_err());
+    }
+
+    #[test]
+    fn evidence_file_cannot_escape_through_a_symlink() {
+        let ws = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(outside.path(), ws.path().join("link")).unwrap();
+        assert!(local_path_inside("evidence-file", "link/evidence.md", ws.path()).is_err());
+        assert!(local_path_inside("evidence-file", "out/evidence.md", ws.path()).is_ok());
+    }
+
+    #[test]
+    fn booleans_follow_actions_core() {
+        assert!(boolean("strict", Some("TRUE".into()), false).unwrap());
+        assert!(!boolean("strict", None, false).unwrap());
+        let err = boolean("strict", Some("yes".into()), true).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "input `strict` is `yes`; expected true or false"
+        );
+    }
+}

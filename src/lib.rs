@@ -12,8 +12,8 @@
 //! 7. [`github`]: the REST API client (evidence commit, preflight, readiness).
 //! 8. [`runner`] and [`summary`]: GitHub Actions I/O (inputs, outputs, annotations, job summary).
 //!
-//! [`config`] turns flags and `INPUT_*` variables into validated settings; [`app`] wires the
-//! commands together for the thin binary in `main.rs`.
+//! [`config`] turns flags and `INPUT_*` variables into validated settings; [`pipeline`] runs the
+//! `gate` command end to end; [`app`] wires the commands together for the thin binary in `main.rs`.
 
 pub mod app;
 pub mod config;
@@ -25,6 +25,7 @@ pub mod github;
 pub mod logscan;
 pub mod markdown;
 pub mod paths;
+pub mod pipeline;
 pub mod preflight;
 pub mod readiness;
 pub mod redact;
