@@ -1,13 +1,710 @@
 //! Log scanning: backend bootstrap and auth-bypass failures (DESIGN.md section 5).
+//!
+//! A [`Scanner`] applies a [`RuleSet`] to log files, to any reader and to texts taken from the
+//! Playwright report, and collects [`Finding`]s with redacted excerpts ([`crate::redact`]).
+//!
+//! Speed and memory (DESIGN.md section 9) come from the shape of the search: the whole buffer is
+//! searched with one regular expression, the alternation of every rule, whose literal prefilter
+//! skips the lines that cannot match; line boundaries are looked up only around a match; only the
+//! line that matched is tried against each rule and exclusion; ANSI codes are stripped only from
+//! lines that hold an escape byte. Input is read in 1 MiB blocks; a line longer than
+//! [`MAX_LINE_BUFFER`] is searched in pieces that overlap by [`LONG_LINE_OVERLAP`] bytes, so a
+//! line of many megabytes still matches while memory stays bounded.
+
+mod findings;
+mod rules;
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::io::{self, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use memchr::{memchr, memchr_iter, memrchr};
+
+pub use findings::{
+    DEFAULT_KEEP_PER_RULE, Finding, Findings, NO_MATCH_RULE, RuleCount, UNREADABLE_RULE,
+};
+pub use rules::{
+    BUILTIN_EXCLUSIONS, BUILTIN_RULES, BuiltinExclusion, BuiltinRule, Exclusion, Rule, RuleSet,
+    RulesError, Severity,
+};
 
 use crate::exit::Exit;
+use crate::redact::Redactor;
+use crate::text::{strip_ansi, truncate_chars};
+
+/// Bytes read from the input per block.
+pub const READ_SIZE: usize = 1 << 20;
+/// A line longer than this is searched in pieces instead of being held whole.
+pub const MAX_LINE_BUFFER: usize = 4 << 20;
+/// Bytes at the end of one piece of a long line searched again with the next piece, so a match
+/// across the cut is still found (rules match messages, far shorter than this).
+pub const LONG_LINE_OVERLAP: usize = 4096;
+/// Bytes of a line shown in an excerpt, around the match.
+const EXCERPT_BYTES: usize = 300;
+/// Bytes shown before the match when the line is cut.
+const EXCERPT_BEFORE: usize = 100;
+/// Characters an excerpt is capped at (after redaction).
+pub const EXCERPT_CHARS: usize = 320;
+/// Bytes around the excerpt searched for secrets, so a secret across the excerpt's edge is
+/// redacted whole.
+const REDACTION_MARGIN: usize = 8192;
+
+/// Applies a rule set to logs and report texts.
+#[derive(Debug)]
+pub struct Scanner {
+    rules: RuleSet,
+    redactor: Redactor,
+}
+
+/// The best candidate finding for one line.
+#[derive(Debug)]
+struct Candidate {
+    rule: usize,
+    severity: Severity,
+    line: u64,
+    excerpt: String,
+}
+
+impl Candidate {
+    /// The more severe of two candidates for the same line; the earlier on a tie.
+    fn merge(old: Option<Candidate>, new: Candidate) -> Candidate {
+        match old {
+            Some(old)
+                if old.severity == Severity::Critical || new.severity == Severity::Warning =>
+            {
+                old
+            }
+            _ => new,
+        }
+    }
+}
+
+/// Where a stream is: the line at the start of the next block, and the line left open.
+#[derive(Debug)]
+struct LineState {
+    /// 1-based number of the line the next block starts in.
+    line: u64,
+    /// Whether the next block starts in the middle of a line already partly searched.
+    open: bool,
+    /// The best candidate of that open line.
+    pending: Option<Candidate>,
+}
+
+impl LineState {
+    fn new() -> LineState {
+        LineState {
+            line: 1,
+            open: false,
+            pending: None,
+        }
+    }
+}
+
+/// A read error in the middle of a stream, with the line where reading stopped.
+#[derive(Debug)]
+struct StreamError {
+    error: io::Error,
+    line: u64,
+}
+
+impl Scanner {
+    /// A scanner applying `rules`, redacting excerpts with `redactor`.
+    pub fn new(rules: RuleSet, redactor: Redactor) -> Scanner {
+        Scanner { rules, redactor }
+    }
+
+    /// The rules this scanner applies.
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// Scans the `logs` input: paths or globs relative to `base_dir` (absolute ones as they are).
+    ///
+    /// A pattern matching nothing, a folder, and a file that cannot be read (or stops being
+    /// readable, such as a corrupt `.gz`) are warning findings, never a crash. A file matched by
+    /// several patterns is scanned once. Sources are shown relative to `base_dir`.
+    pub fn scan_paths(&self, patterns: &[String], base_dir: &Path, out: &mut Findings) {
+        let mut seen = HashSet::new();
+        for pattern in patterns.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+            let files = match expand(pattern, base_dir) {
+                Ok(files) => files,
+                Err(problem) => {
+                    self.push_file_finding(NO_MATCH_RULE, pattern, None, &problem, out);
+                    continue;
+                }
+            };
+            if files.is_empty() {
+                let problem = format!(
+                    "no file matches `{pattern}` (relative to {})",
+                    base_dir.display()
+                );
+                self.push_file_finding(NO_MATCH_RULE, pattern, None, &problem, out);
+            }
+            for path in files {
+                if seen.insert(path.clone()) {
+                    let shown = path
+                        .strip_prefix(base_dir)
+                        .unwrap_or(&path)
+                        .display()
+                        .to_string();
+                    self.scan_file(&path, &shown, out);
+                }
+            }
+        }
+    }
+
+    /// Scans one file; `shown` names it in findings.
+    fn scan_file(&self, path: &Path, shown: &str, out: &mut Findings) {
+        if path.is_dir() {
+            let problem = format!("`{shown}` is a folder; give its files, e.g. `{shown}/*.log`");
+            self.push_file_finding(UNREADABLE_RULE, shown, None, &problem, out);
+            return;
+        }
+        match std::fs::File::open(path) {
+            Err(err) => {
+                let problem = format!("cannot open `{shown}`: {err}");
+                self.push_file_finding(UNREADABLE_RULE, shown, None, &problem, out);
+            }
+            Ok(file) => {
+                if let Err(StreamError { error, line }) = self.stream(shown, file, out) {
+                    let problem = format!("reading `{shown}` stopped at line {line}: {error}");
+                    self.push_file_finding(UNREADABLE_RULE, shown, Some(line), &problem, out);
+                }
+            }
+        }
+    }
+
+    /// Scans any reader as a stream: gzip (detected by its magic bytes) is decompressed; lines
+    /// of many megabytes, invalid UTF-8, CRLF and ANSI colours are handled. Findings made before
+    /// a read error are kept.
+    pub fn scan_reader(
+        &self,
+        source: &str,
+        reader: impl Read,
+        out: &mut Findings,
+    ) -> io::Result<()> {
+        self.stream(source, reader, out).map_err(|e| e.error)
+    }
+
+    /// Scans a text taken from the Playwright report (stdout/stderr chunk, error message, skip
+    /// reason); `source` names its place, like `e2e/specs/x.spec.ts › title (attempt 2)`.
+    /// Findings have no line number.
+    pub fn scan_text(&self, source: &str, text: &str, out: &mut Findings) {
+        let source = self.redactor.redact(source);
+        let mut state = LineState::new();
+        self.scan_block(&source, text.as_bytes(), false, &mut state, out);
+        self.finish(&source, false, &mut state, out);
+    }
+
+    /// The streaming loop behind [`Scanner::scan_reader`].
+    fn stream(
+        &self,
+        source: &str,
+        mut reader: impl Read,
+        out: &mut Findings,
+    ) -> Result<(), StreamError> {
+        let source = self.redactor.redact(source);
+        let mut state = LineState::new();
+        let mut head = [0u8; 2];
+        let got =
+            read_full(&mut reader, &mut head).map_err(|error| StreamError { error, line: 1 })?;
+        let chained = io::Cursor::new(head).take(got as u64).chain(reader);
+        let result = if got == 2 && head == [0x1f, 0x8b] {
+            self.stream_blocks(
+                &source,
+                flate2::read::MultiGzDecoder::new(chained),
+                &mut state,
+                out,
+            )
+        } else {
+            self.stream_blocks(&source, chained, &mut state, out)
+        };
+        self.finish(&source, true, &mut state, out);
+        result.map_err(|error| StreamError {
+            error,
+            line: state.line,
+        })
+    }
+
+    /// Reads blocks of whole lines and scans them; a line longer than [`MAX_LINE_BUFFER`] is
+    /// scanned in overlapping pieces.
+    fn stream_blocks(
+        &self,
+        source: &str,
+        mut reader: impl Read,
+        state: &mut LineState,
+        out: &mut Findings,
+    ) -> io::Result<()> {
+        let capacity = MAX_LINE_BUFFER + READ_SIZE;
+        // Zeroed allocation: pages are touched (and count toward memory) only when used.
+        let mut buf = vec![0u8; capacity];
+        let mut len = 0;
+        let mut eof = false;
+        loop {
+            let want = (len + READ_SIZE).min(capacity);
+            while len < want && !eof {
+                match reader.read(&mut buf[len..want]) {
+                    Ok(0) => eof = true,
+                    Ok(n) => len += n,
+                    Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                    Err(err) => {
+                        // Scan what was read before the error, then report it.
+                        if len > 0 {
+                            self.scan_block(source, &buf[..len], true, state, out);
+                        }
+                        return Err(err);
+                    }
+                }
+            }
+            if len == 0 {
+                return Ok(());
+            }
+            let (end, keep_from) = if eof {
+                (len, len)
+            } else if let Some(nl) = memrchr(b'\n', &buf[..len]) {
+                (nl + 1, nl + 1)
+            } else if len >= MAX_LINE_BUFFER {
+                // A piece of a very long line: scan it, keep its tail to search again.
+                (len, len - LONG_LINE_OVERLAP)
+            } else {
+                continue;
+            };
+            self.scan_block(source, &buf[..end], true, state, out);
+            if eof {
+                return Ok(());
+            }
+            buf.copy_within(keep_from..len, 0);
+            len -= keep_from;
+        }
+    }
+
+    /// Scans one block. The block may start inside the line left open by the previous block
+    /// (`state.open`) and may end inside a line (no final newline), which stays open.
+    fn scan_block(
+        &self,
+        source: &str,
+        block: &[u8],
+        with_lines: bool,
+        state: &mut LineState,
+        out: &mut Findings,
+    ) {
+        let Some(search) = &self.rules.search else {
+            state.line += memchr_iter(b'\n', block).count() as u64;
+            state.open = !block.ends_with(b"\n");
+            return;
+        };
+        let cleaned: Cow<'_, [u8]> = if memchr(0x1b, block).is_some() {
+            strip_ansi_lines(block)
+        } else {
+            Cow::Borrowed(block)
+        };
+        let block = &cleaned[..];
+        let continues = state.open;
+        let ends_open = !block.ends_with(b"\n");
+        // The candidate of the line continued from the previous block, until that line ends.
+        let mut carried = if continues {
+            state.pending.take()
+        } else {
+            None
+        };
+        let (mut pos, mut counted) = (0, 0);
+        while pos < block.len() {
+            let Some(found) = search.find_at(block, pos) else {
+                break;
+            };
+            let start = found.start();
+            let line_start = memrchr(b'\n', &block[..start]).map_or(0, |i| i + 1);
+            let line_end = memchr(b'\n', &block[start..]).map_or(block.len(), |i| start + i);
+            if line_start > 0 {
+                if let Some(done) = carried.take() {
+                    self.emit(source, done, with_lines, out);
+                }
+            }
+            state.line += memchr_iter(b'\n', &block[counted..line_start]).count() as u64;
+            counted = line_start;
+            if let Some(candidate) = self.evaluate(&block[line_start..line_end], state.line) {
+                if line_start == 0 && continues {
+                    carried = Some(Candidate::merge(carried, candidate));
+                } else if line_end == block.len() && ends_open {
+                    state.pending = Some(Candidate::merge(state.pending.take(), candidate));
+                } else {
+                    self.emit(source, candidate, with_lines, out);
+                }
+            }
+            pos = line_end + 1;
+        }
+        if let Some(done) = carried {
+            if memchr(b'\n', block).is_some() {
+                self.emit(source, done, with_lines, out);
+            } else {
+                state.pending = Some(done);
+            }
+        }
+        state.line += memchr_iter(b'\n', &block[counted..]).count() as u64;
+        state.open = ends_open;
+    }
+
+    /// Emits the candidate of a line still open at the end of the input.
+    fn finish(&self, source: &str, with_lines: bool, state: &mut LineState, out: &mut Findings) {
+        if let Some(candidate) = state.pending.take() {
+            self.emit(source, candidate, with_lines, out);
+        }
+        state.open = false;
+    }
+
+    /// The best finding for one line: the first rule of the highest severity that matches and
+    /// that no exclusion covers.
+    fn evaluate(&self, line: &[u8], line_no: u64) -> Option<Candidate> {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let mut best: Option<(usize, regex::bytes::Match<'_>)> = None;
+        for (index, rule) in self.rules.rules().iter().enumerate() {
+            if best.is_some_and(|(b, _)| self.rules.rules()[b].severity == Severity::Critical) {
+                break;
+            }
+            if best.is_some() && rule.severity == Severity::Warning {
+                continue;
+            }
+            let Some(found) = rule.regex.find(line) else {
+                continue;
+            };
+            let excluded = self
+                .rules
+                .exclusions()
+                .iter()
+                .any(|e| e.applies_to(&rule.id) && e.regex.is_match(line));
+            if !excluded {
+                best = Some((index, found));
+            }
+        }
+        let (rule, found) = best?;
+        Some(Candidate {
+            rule,
+            severity: self.rules.rules()[rule].severity,
+            line: line_no,
+            excerpt: self.excerpt(line, found.start(), found.end()),
+        })
+    }
+
+    /// The excerpt of `line` around the match `start..end`: ANSI already stripped, redacted,
+    /// control characters blanked, cut to a window and capped.
+    fn excerpt(&self, line: &[u8], start: usize, end: usize) -> String {
+        let from = start.saturating_sub(REDACTION_MARGIN);
+        let to = end.saturating_add(REDACTION_MARGIN).min(line.len());
+        let before = String::from_utf8_lossy(&line[from..start]);
+        let at = before.len();
+        let mut region = before.into_owned();
+        region.push_str(&String::from_utf8_lossy(&line[start..to]));
+        let (lo, hi) = if region.len() <= EXCERPT_BYTES {
+            (0, region.len())
+        } else {
+            let lo = at.saturating_sub(EXCERPT_BEFORE);
+            let hi = (lo + EXCERPT_BYTES).min(region.len());
+            (hi.saturating_sub(EXCERPT_BYTES), hi)
+        };
+        let mut excerpt = self.redactor.redact_window(&region, lo..hi);
+        // The region starts or ends inside the line: the window's edge there is a cut too.
+        if from > 0 && lo == 0 && !excerpt.starts_with('…') {
+            excerpt.insert(0, '…');
+        }
+        if to < line.len() && hi == region.len() && !excerpt.ends_with('…') {
+            excerpt.push('…');
+        }
+        let blanked: String = excerpt
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        truncate_chars(blanked.trim_end(), EXCERPT_CHARS).into_owned()
+    }
+
+    fn emit(&self, source: &str, candidate: Candidate, with_lines: bool, out: &mut Findings) {
+        let rule = &self.rules.rules()[candidate.rule];
+        out.push(Finding {
+            rule: rule.id.clone(),
+            severity: candidate.severity,
+            source: source.to_string(),
+            line: with_lines.then_some(candidate.line),
+            excerpt: candidate.excerpt,
+        });
+    }
+
+    /// A file-level warning (no match, unreadable): the problem, redacted, is the excerpt.
+    fn push_file_finding(
+        &self,
+        rule: &str,
+        source: &str,
+        line: Option<u64>,
+        problem: &str,
+        out: &mut Findings,
+    ) {
+        out.push(Finding {
+            rule: rule.to_string(),
+            severity: Severity::Warning,
+            source: self.redactor.redact(source).into_owned(),
+            line,
+            excerpt: truncate_chars(&self.redactor.redact(problem), EXCERPT_CHARS).into_owned(),
+        });
+    }
+}
+
+/// Strips ANSI codes line by line (so no escape sequence can swallow a line break), only from
+/// the lines that hold an escape byte.
+fn strip_ansi_lines(block: &[u8]) -> Cow<'_, [u8]> {
+    let mut out = Vec::with_capacity(block.len());
+    for line in block.split_inclusive(|&b| b == b'\n') {
+        if memchr(0x1b, line).is_some() {
+            out.extend_from_slice(strip_ansi(&String::from_utf8_lossy(line)).as_bytes());
+        } else {
+            out.extend_from_slice(line);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Reads until `buf` is full or the input ends; returns the bytes read.
+fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match reader.read(&mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(got)
+}
+
+/// The files a `logs` entry names: a glob (`*`, `?`, `[`) or a path, relative to `base_dir`.
+/// Folders are returned too (the caller reports them). An invalid glob is an error message.
+fn expand(pattern: &str, base_dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let relative = !Path::new(pattern).is_absolute();
+    if !pattern.contains(['*', '?', '[']) {
+        let path = if relative {
+            base_dir.join(pattern)
+        } else {
+            PathBuf::from(pattern)
+        };
+        return Ok(if path.exists() {
+            vec![path]
+        } else {
+            Vec::new()
+        });
+    }
+    let full = if relative {
+        let base = glob::Pattern::escape(&base_dir.to_string_lossy());
+        format!("{}/{pattern}", base.trim_end_matches('/'))
+    } else {
+        pattern.to_string()
+    };
+    let paths = glob::glob(&full).map_err(|e| format!("`{pattern}` is not a valid glob: {e}"))?;
+    // An entry that cannot be inspected is still returned: opening it reports why.
+    Ok(paths
+        .map(|entry| entry.unwrap_or_else(|e| e.path().to_path_buf()))
+        .collect())
+}
 
 /// Flags of the `scan-logs` command: scan log files with the gate's rules, outside a gate run.
 #[derive(Debug, clap::Args)]
-pub struct ScanLogsArgs {}
+pub struct ScanLogsArgs {
+    /// JSON file of extra rules, changed severities and disabled rules (docs/log-rules.md).
+    #[arg(long = "log-rules", value_name = "FILE")]
+    pub log_rules: Option<PathBuf>,
+    /// Print the findings as the gate's `findings` JSON array instead of lines.
+    #[arg(long)]
+    pub json: bool,
+    /// Print the rules and exclusions in force and exit.
+    #[arg(long)]
+    pub list_rules: bool,
+    /// Log files or globs (`-` reads standard input); `.gz` files are decompressed.
+    #[arg(value_name = "PATH|GLOB", required_unless_present = "list_rules")]
+    pub paths: Vec<String>,
+}
 
-/// Runs the `scan-logs` command and returns its exit code.
-pub fn run(_args: ScanLogsArgs) -> Exit {
-    eprintln!("itm-gate: this command is not implemented yet");
-    Exit::Usage
+/// Runs the `scan-logs` command: one line per finding and a count line; exit 1 when a finding
+/// is critical, 2 for a bad rules file.
+pub fn run(args: ScanLogsArgs) -> Exit {
+    let mut rules = RuleSet::builtin();
+    if let Some(path) = &args.log_rules {
+        rules = match rules.with_rules_file(path) {
+            Ok(rules) => rules,
+            Err(err) => {
+                eprintln!("itm-gate: {err}");
+                return Exit::Usage;
+            }
+        };
+    }
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    if args.list_rules {
+        let _ = write_rules(&mut out, &rules).and_then(|()| out.flush());
+        return Exit::Success;
+    }
+    let token = std::env::var("GITHUB_TOKEN")
+        .ok()
+        .or_else(|| crate::runner::input("token"));
+    let scanner = Scanner::new(rules, Redactor::from_env(token.as_deref()));
+    let mut findings = Findings::new();
+    let (stdin, files): (Vec<String>, Vec<String>) = args.paths.into_iter().partition(|p| p == "-");
+    if !stdin.is_empty() {
+        if let Err(err) = scanner.scan_reader("<stdin>", io::stdin().lock(), &mut findings) {
+            scanner.push_file_finding(
+                UNREADABLE_RULE,
+                "<stdin>",
+                None,
+                &format!("reading stopped: {err}"),
+                &mut findings,
+            );
+        }
+    }
+    scanner.scan_paths(&files, Path::new("."), &mut findings);
+    let written = if args.json {
+        write_json(&mut out, &findings)
+    } else {
+        write_lines(&mut out, &findings)
+    };
+    let _ = written.and_then(|()| out.flush());
+    if findings.has_critical() {
+        Exit::GateFailed
+    } else {
+        Exit::Success
+    }
+}
+
+/// One line per kept finding (`severity rule source:line: excerpt`), then the count line.
+fn write_lines(out: &mut impl Write, findings: &Findings) -> io::Result<()> {
+    for f in findings.iter() {
+        writeln!(
+            out,
+            "{} {} {}: {}",
+            f.severity,
+            f.rule,
+            f.place(),
+            f.excerpt
+        )?;
+    }
+    writeln!(out, "{}", count_line(findings))
+}
+
+/// The `findings` JSON array.
+fn write_json(out: &mut impl Write, findings: &Findings) -> io::Result<()> {
+    let list: Vec<&Finding> = findings.iter().collect();
+    serde_json::to_writer(&mut *out, &list).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+/// `N findings: C critical, W warning` (with how many were not shown), or `no findings`.
+pub fn count_line(findings: &Findings) -> String {
+    if findings.is_empty() {
+        return "no findings".to_string();
+    }
+    let total = findings.total();
+    let mut line = format!(
+        "{total} finding{}: {} critical, {} warning",
+        if total == 1 { "" } else { "s" },
+        findings.critical_count(),
+        findings.warning_count()
+    );
+    if findings.omitted() > 0 {
+        line.push_str(&format!(
+            " ({} more of the same rules not shown)",
+            findings.omitted()
+        ));
+    }
+    line
+}
+
+/// The rules and exclusions in force, one per line.
+fn write_rules(out: &mut impl Write, rules: &RuleSet) -> io::Result<()> {
+    for rule in rules.rules() {
+        writeln!(out, "rule {} {} {}", rule.id, rule.severity, rule.pattern)?;
+    }
+    for exclusion in rules.exclusions() {
+        let scope = if exclusion.rules.is_empty() {
+            "all".to_string()
+        } else {
+            exclusion.rules.join(",")
+        };
+        writeln!(
+            out,
+            "exclusion {} {} {}",
+            exclusion.id, scope, exclusion.pattern
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(text: &str) -> Vec<Finding> {
+        let scanner = Scanner::new(RuleSet::builtin(), Redactor::default());
+        let mut findings = Findings::new();
+        scanner
+            .scan_reader("t.log", text.as_bytes(), &mut findings)
+            .expect("in-memory read");
+        findings.into_vec()
+    }
+
+    #[test]
+    fn finds_lines_with_numbers() {
+        let found = scan(
+            "ok\nfine\n{\"level\":\"error\",\"message\":\"E2E auth bootstrap failed\"}\nafter\n",
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].rule, "e2e-auth-bootstrap-failed");
+        assert_eq!(found[0].line, Some(3));
+        assert_eq!(found[0].place(), "t.log:3");
+    }
+
+    #[test]
+    fn one_finding_per_line_the_critical_wins() {
+        let found = scan("Live backend not healthy at http://x then EADDRINUSE\n");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].rule, "eaddrinuse");
+    }
+
+    #[test]
+    fn last_line_without_newline_and_crlf() {
+        let found = scan("a\r\nb\r\nError: listen EADDRINUSE: address already in use :::3001\r");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].line, Some(3));
+        assert!(
+            found[0].excerpt.ends_with(":::3001"),
+            "{}",
+            found[0].excerpt
+        );
+    }
+
+    #[test]
+    fn ansi_split_message_still_matches_and_is_stripped() {
+        let found = scan("\x1b[31mE2E auth \x1b[1mbootstrap failed\x1b[0m\n");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].excerpt, "E2E auth bootstrap failed");
+    }
+
+    #[test]
+    fn long_line_excerpt_is_a_window() {
+        let line = format!("{}EADDRINUSE{}\n", "a ".repeat(5000), " b".repeat(5000));
+        let found = scan(&line);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].excerpt.starts_with('…') && found[0].excerpt.ends_with('…'));
+        assert!(found[0].excerpt.contains("EADDRINUSE"));
+        assert!(found[0].excerpt.chars().count() <= EXCERPT_CHARS + 1);
+    }
+
+    #[test]
+    fn count_line_reads_well() {
+        let mut findings = Findings::new();
+        assert_eq!(count_line(&findings), "no findings");
+        let scanner = Scanner::new(RuleSet::builtin(), Redactor::default());
+        scanner.scan_text(
+            "spec › t (attempt 1)",
+            "Live auth bypass preflight failed: status 401",
+            &mut findings,
+        );
+        assert_eq!(count_line(&findings), "1 finding: 1 critical, 0 warning");
+        assert_eq!(findings.iter().next().map(|f| f.line), Some(None));
+    }
 }
