@@ -1,0 +1,990 @@
+//! The contract between `action.yml`, the Dockerfile, the example workflow and the binary.
+//!
+//! `action.yml` must declare every input and output of DESIGN.md section 3, and the binary must
+//! honour it: run with exactly the environment the runner gives a Docker action (`INPUT_*` from
+//! the declared defaults, the `GITHUB_*` variables, the workspace, the file-command files), it
+//! reads every declared input, writes every declared output on a PASS run, and writes nothing
+//! undeclared: no other output, no other file command, no file in the workspace.
+//!
+//! Which inputs the binary reads is observed, not assumed: a tiny `LD_PRELOAD` shim (compiled
+//! here with the system C compiler) logs every `getenv("INPUT_…")` the process makes.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// Report fixtures of a green run of the users' suite (tests/fixtures/reports/README.md): the
+/// first one present is used.
+const GREEN_REPORT_CANDIDATES: &[&str] = &[
+    "tests/fixtures/reports/1.58.2/green.json",
+    "tests/fixtures/reports/green.json",
+    "tests/fixtures/reports/1.58.2/green/results.json",
+];
+
+const FAKE_TOKEN: &str = "ghs_contractTestToken0123456789abcdefABCDEF";
+const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
+const RUN_ID: &str = "21876543210";
+const REPOSITORY: &str = "n8kahl/ITM-gd";
+const SERVER_URL: &str = "https://github.com";
+const BACKEND_URL: &str = "https://staging-api.example.test";
+const REQUIRED_SPECS: [&str; 2] = [
+    "e2e/specs/ai-coach/ai-coach-api.spec.ts",
+    "e2e/specs/ai-coach/ai-coach-workflow-live.spec.ts",
+];
+
+// ----- action.yml ---------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Action {
+    name: String,
+    description: String,
+    author: String,
+    branding: Branding,
+    inputs: BTreeMap<String, Input>,
+    outputs: BTreeMap<String, Output>,
+    runs: Runs,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Branding {
+    icon: String,
+    color: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Input {
+    description: String,
+    required: Option<bool>,
+    default: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Output {
+    description: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Runs {
+    using: String,
+    image: String,
+    args: Option<Vec<String>>,
+    env: Option<BTreeMap<String, String>>,
+    entrypoint: Option<String>,
+}
+
+fn action() -> Action {
+    let text = std::fs::read_to_string(Path::new(ROOT).join("action.yml")).expect("action.yml");
+    serde_yaml::from_str(&text).expect("action.yml parses as action metadata")
+}
+
+/// The commands an input is used by, from its description ("Used only by `preflight` …").
+fn used_by(input: &Input) -> BTreeSet<&'static str> {
+    let description = &input.description;
+    match description.split_once("Used only by") {
+        None => BTreeSet::from(["gate"]),
+        Some((_, rest)) => {
+            let clause = rest.split(':').next().unwrap_or("");
+            ["preflight", "readiness"]
+                .into_iter()
+                .filter(|command| clause.contains(&format!("`{command}`")))
+                .collect()
+        }
+    }
+}
+
+const DESIGN_INPUTS: &[&str] = &[
+    "results",
+    "specs",
+    "test-dir",
+    "strict",
+    "allow-skip",
+    "flaky",
+    "logs",
+    "log-rules",
+    "backend-url",
+    "job-status",
+    "status-file",
+    "commit",
+    "branch",
+    "token",
+    "timezone",
+    "fail-on-gate",
+    "evidence-file",
+    "dry-run",
+];
+
+const PREFLIGHT_READINESS_INPUTS: &[&str] = &[
+    "repository",
+    "workflow",
+    "secrets",
+    "optional-secrets",
+    "migrations-dir",
+    "base-branch",
+    "blocking-labels",
+];
+
+const DESIGN_OUTPUTS: &[&str] = &[
+    "result",
+    "reasons",
+    "evidence",
+    "specs",
+    "passed",
+    "failed",
+    "flaky",
+    "skipped",
+    "findings",
+    "commit-sha",
+    "commit-url",
+];
+
+#[test]
+fn declares_every_input_of_the_design_and_nothing_else() {
+    let action = action();
+    let declared: BTreeSet<&str> = action.inputs.keys().map(String::as_str).collect();
+    let expected: BTreeSet<&str> = DESIGN_INPUTS
+        .iter()
+        .chain(PREFLIGHT_READINESS_INPUTS)
+        .chain(&["command"])
+        .copied()
+        .collect();
+    assert_eq!(declared, expected);
+    for (name, input) in &action.inputs {
+        assert!(
+            input.description.trim().len() > 10,
+            "input `{name}` needs a description"
+        );
+        assert_ne!(
+            input.required,
+            Some(true),
+            "input `{name}` has a default; not required"
+        );
+        assert!(
+            input.default.is_some(),
+            "input `{name}` needs a default (may be empty)"
+        );
+    }
+}
+
+#[test]
+fn defaults_are_the_designs() {
+    let action = action();
+    let default = |name: &str| action.inputs[name].default.clone().unwrap_or_default();
+    let lines = |name: &str| -> Vec<String> {
+        default(name)
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(default("command"), "gate");
+    assert_eq!(default("results"), "test-results/results.json");
+    assert_eq!(lines("specs"), REQUIRED_SPECS);
+    assert_eq!(default("test-dir"), "");
+    assert_eq!(default("strict"), "true");
+    assert_eq!(default("flaky"), "pass");
+    assert_eq!(default("logs"), "");
+    assert_eq!(default("log-rules"), "");
+    assert_eq!(default("backend-url"), "");
+    assert_eq!(default("job-status"), "${{ job.status }}");
+    assert_eq!(
+        default("status-file"),
+        "docs/ai-coach/AI_COACH_V2_PRODUCTION_STATUS.md"
+    );
+    assert_eq!(default("commit"), "on-success");
+    assert_eq!(default("branch"), "");
+    assert_eq!(default("token"), "${{ github.token }}");
+    assert_eq!(default("timezone"), "America/New_York");
+    assert_eq!(default("fail-on-gate"), "true");
+    assert_eq!(default("evidence-file"), "");
+    assert_eq!(default("dry-run"), "false");
+
+    // allow-skip: regular expressions that accept exactly the two WebSocket capability probes
+    // of DESIGN.md section 2, and not the strict-mode skips.
+    let allow: Vec<regex::Regex> = lines("allow-skip")
+        .iter()
+        .map(|r| regex::Regex::new(r).expect("allow-skip default is a valid regex"))
+        .collect();
+    assert_eq!(allow.len(), 2);
+    let allowed = |reason: &str| allow.iter().any(|r| r.is_match(reason));
+    assert!(allowed(
+        "Live backend websocket auth gate is not yet enforced at https://x.test"
+    ));
+    assert!(allowed(
+        "Live backend websocket authz capability not yet deployed at https://x.test"
+    ));
+    assert!(!allowed("Live backend not healthy at https://x.test"));
+    assert!(!allowed(
+        "Live backend database/service-role prerequisites are not ready for authenticated E2E"
+    ));
+    assert!(!allowed("Live auth bypass preflight failed: status 401"));
+    assert!(!allowed(
+        "Set E2E_AI_COACH_MODE=live to run backend-integrated AI Coach API checks"
+    ));
+}
+
+#[test]
+fn preflight_and_readiness_inputs_say_which_command_uses_them() {
+    let action = action();
+    for name in PREFLIGHT_READINESS_INPUTS {
+        let input = &action.inputs[*name];
+        let commands = used_by(input);
+        assert!(
+            !commands.is_empty() && !commands.contains("gate"),
+            "input `{name}` must say `Used only by `preflight`/`readiness``: {:?}",
+            input.description
+        );
+    }
+    for name in DESIGN_INPUTS {
+        assert_eq!(
+            used_by(&action.inputs[*name]),
+            BTreeSet::from(["gate"]),
+            "input `{name}`"
+        );
+    }
+    assert!(action.inputs["command"].description.contains("`preflight`"));
+    assert!(action.inputs["command"].description.contains("`readiness`"));
+}
+
+#[test]
+fn declares_every_output_of_the_design() {
+    let action = action();
+    let declared: BTreeSet<&str> = action.outputs.keys().map(String::as_str).collect();
+    assert_eq!(declared, DESIGN_OUTPUTS.iter().copied().collect());
+    for (name, output) in &action.outputs {
+        assert!(
+            !output.description.trim().is_empty(),
+            "output `{name}` needs a description"
+        );
+    }
+}
+
+#[test]
+fn runs_the_prebuilt_image_with_inputs_from_the_environment() {
+    let action = action();
+    assert!(!action.name.is_empty() && !action.description.is_empty() && !action.author.is_empty());
+    assert!(!action.branding.icon.is_empty() && !action.branding.color.is_empty());
+    assert_eq!(action.runs.using, "docker");
+    assert_eq!(
+        action.runs.image,
+        "docker://ghcr.io/n8kahl/itm-gate-action:v1"
+    );
+    // The binary reads INPUT_* itself and chooses the command from `command`: no arguments,
+    // no environment mapping and no entrypoint override that could drift from the inputs.
+    assert!(
+        action.runs.args.is_none(),
+        "no args: the binary reads INPUT_*"
+    );
+    assert!(action.runs.env.is_none());
+    assert!(action.runs.entrypoint.is_none());
+}
+
+// ----- Dockerfile ---------------------------------------------------------------------------
+
+#[test]
+fn the_image_is_static_runs_as_root_and_starts_the_binary() {
+    let dockerfile = std::fs::read_to_string(Path::new(ROOT).join("Dockerfile")).unwrap();
+    // Join continuation lines, drop comments.
+    let joined = dockerfile.replace("\\\n", " ");
+    let instructions: Vec<&str> = joined
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    let last_from = instructions
+        .iter()
+        .rposition(|l| l.starts_with("FROM "))
+        .expect("a FROM");
+    let base = instructions[last_from]["FROM ".len()..].trim();
+    assert!(
+        base == "scratch" || base.starts_with("gcr.io/distroless/static"),
+        "final stage must be scratch or distroless static, not {base}"
+    );
+    let final_stage = &instructions[last_from..];
+    assert!(
+        !instructions.iter().any(|l| l.starts_with("USER ")),
+        "GitHub runs container actions as root: no USER"
+    );
+    assert!(final_stage.contains(&r#"ENTRYPOINT ["/itm-gate"]"#));
+    assert!(
+        base != "scratch"
+            || final_stage
+                .iter()
+                .any(|l| l.starts_with("COPY") && l.contains("ca-certificates.crt")),
+        "a scratch image needs the CA certificates for the GitHub API"
+    );
+    assert!(
+        !final_stage.iter().any(|l| l.starts_with("CMD")),
+        "no CMD: the action runs the binary without arguments"
+    );
+    // Multi-arch: the builder maps buildx's TARGETARCH to the Rust musl target.
+    assert!(joined.contains("ARG TARGETARCH"));
+    assert!(joined.contains("x86_64-unknown-linux-musl"));
+    assert!(joined.contains("aarch64-unknown-linux-musl"));
+}
+
+// ----- the users' example workflow ------------------------------------------------------------
+
+fn yaml(path: &str) -> serde_yaml::Value {
+    let text = std::fs::read_to_string(Path::new(ROOT).join(path)).unwrap();
+    serde_yaml::from_str(&text).unwrap()
+}
+
+#[test]
+fn the_example_workflow_runs_the_gate_after_the_tests() {
+    let action = action();
+    let workflow = yaml("examples/ai-coach-live-e2e.yml");
+    assert_eq!(workflow["permissions"]["contents"].as_str(), Some("write"));
+    assert!(workflow["on"]["workflow_dispatch"]["inputs"]["backend_url"].is_mapping());
+    let job = &workflow["jobs"]["live-e2e"];
+    assert_eq!(job["env"]["E2E_AI_COACH_MODE"].as_str(), Some("live"));
+    assert_eq!(
+        job["env"]["E2E_AI_COACH_REQUIRE_LIVE"].as_str(),
+        Some("true")
+    );
+    let steps = job["steps"].as_sequence().unwrap();
+    let gate_at = steps
+        .iter()
+        .position(|s| s["uses"].as_str() == Some("n8kahl/itm-gate-action@v1"))
+        .expect("a step uses n8kahl/itm-gate-action@v1");
+    let gate = &steps[gate_at];
+    assert_eq!(
+        gate["if"].as_str(),
+        Some("always()"),
+        "the gate runs when the tests failed too"
+    );
+    let with = gate["with"].as_mapping().unwrap();
+    for key in with.keys() {
+        let key = key.as_str().unwrap();
+        assert!(
+            action.inputs.contains_key(key),
+            "example passes undeclared input `{key}`"
+        );
+    }
+    assert_eq!(
+        gate["with"]["results"].as_str(),
+        Some("test-results/results.json")
+    );
+    let log = gate["with"]["logs"]
+        .as_str()
+        .expect("the gate scans the test log");
+    assert!(
+        !log.starts_with("test-results/"),
+        "Playwright empties test-results/ when it starts; the log must live elsewhere"
+    );
+    let tests = steps[..gate_at]
+        .iter()
+        .find(|s| {
+            s["run"]
+                .as_str()
+                .is_some_and(|r| r.contains("playwright test"))
+        })
+        .expect("the Playwright step comes before the gate");
+    let run = tests["run"].as_str().unwrap();
+    assert!(
+        run.contains(&format!("tee {log}")),
+        "the test output is captured to {log}"
+    );
+    assert!(
+        run.contains("pipefail"),
+        "the test step keeps Playwright's exit status"
+    );
+}
+
+// ----- the binary in the runner's environment --------------------------------------------------
+
+/// Compiles the `getenv` logging shim once per test process.
+fn getenv_shim() -> &'static Path {
+    static SHIM: OnceLock<PathBuf> = OnceLock::new();
+    SHIM.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("action-contract-shim");
+        std::fs::create_dir_all(&dir).unwrap();
+        let source = dir.join("getenv_log.c");
+        std::fs::write(
+            &source,
+            r#"#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdio.h>
+#include <string.h>
+static char *(*real_getenv)(const char *);
+char *getenv(const char *name) {
+    if (!real_getenv) real_getenv = (char *(*)(const char *))dlsym(RTLD_NEXT, "getenv");
+    char *log = real_getenv("ITM_GATE_GETENV_LOG");
+    if (log && name && strncmp(name, "INPUT_", 6) == 0) {
+        FILE *f = fopen(log, "a");
+        if (f) { fputs(name, f); fputc('\n', f); fclose(f); }
+    }
+    return real_getenv(name);
+}
+"#,
+        )
+        .unwrap();
+        let shim = dir.join(format!("getenv_log_{}.so", std::process::id()));
+        let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_string());
+        let status = Command::new(&cc)
+            .args(["-shared", "-fPIC", "-O2", "-o"])
+            .arg(&shim)
+            .arg(&source)
+            .arg("-ldl")
+            .status()
+            .unwrap_or_else(|err| panic!("cannot run the C compiler `{cc}` for the shim: {err}"));
+        assert!(status.success(), "compiling the getenv shim failed");
+        shim
+    })
+}
+
+fn green_report() -> PathBuf {
+    for candidate in GREEN_REPORT_CANDIDATES {
+        let path = Path::new(ROOT).join(candidate);
+        if path.is_file() {
+            return path;
+        }
+    }
+    let listing = std::fs::read_dir(Path::new(ROOT).join("tests/fixtures/reports"))
+        .map(|dir| {
+            dir.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_else(|err| format!("({err})"));
+    panic!(
+        "no green report fixture among {GREEN_REPORT_CANDIDATES:?}; tests/fixtures/reports has: {listing}"
+    );
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Every file under `dir` with its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_dir() {
+                stack.push(entry.path());
+            } else {
+                let relative = entry.path().strip_prefix(dir).unwrap().to_path_buf();
+                files.insert(relative, std::fs::read(entry.path()).unwrap());
+            }
+        }
+    }
+    files
+}
+
+/// Reads a `GITHUB_OUTPUT` file the way the runner does.
+fn parse_output_file(text: &str) -> Vec<(String, String)> {
+    let mut outputs = Vec::new();
+    let mut lines = text.split('\n');
+    while let Some(line) = lines.next() {
+        if line.is_empty() {
+            continue;
+        }
+        if let Some((name, delimiter)) = line.split_once("<<") {
+            let mut value = Vec::new();
+            let mut closed = false;
+            for body in lines.by_ref() {
+                if body == delimiter {
+                    closed = true;
+                    break;
+                }
+                value.push(body);
+            }
+            assert!(closed, "output `{name}`: delimiter never closed");
+            outputs.push((name.to_string(), value.join("\n")));
+        } else if let Some((name, value)) = line.split_once('=') {
+            outputs.push((name.to_string(), value.to_string()));
+        } else {
+            panic!("GITHUB_OUTPUT line the runner cannot read: {line:?}");
+        }
+    }
+    outputs
+}
+
+/// A local HTTP server standing for the GitHub API that answers every request with 401, so
+/// that no run can reach the network and any API call fails at once.
+fn unauthorized_api() -> String {
+    use std::io::{BufRead, BufReader, Write};
+    static API: OnceLock<String> = OnceLock::new();
+    API.get_or_init(|| {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut reader = BufReader::new(&stream);
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
+                    if line == "\r\n" {
+                        break;
+                    }
+                    line.clear();
+                }
+                let body = r#"{"message":"Bad credentials","status":"401"}"#;
+                let _ = write!(
+                    &stream,
+                    "HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\n\
+                     content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        address
+    })
+    .clone()
+}
+
+/// The folders and files a Docker action step sees, in a temporary directory.
+struct RunnerStep {
+    _root: tempfile::TempDir,
+    workspace: PathBuf,
+    file_commands: PathBuf,
+    env: BTreeMap<String, String>,
+}
+
+/// What one run of the binary left behind.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    outputs: Vec<(String, String)>,
+    summary: String,
+    inputs_read: BTreeSet<String>,
+    other_file_commands: Vec<(String, String)>,
+    workspace_before: BTreeMap<PathBuf, Vec<u8>>,
+    workspace_after: BTreeMap<PathBuf, Vec<u8>>,
+}
+
+impl Run {
+    fn output(&self, name: &str) -> Option<&str> {
+        self.outputs
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "exit {}\n--- stdout\n{}\n--- stderr\n{}\n--- outputs\n{:?}",
+            self.code, self.stdout, self.stderr, self.outputs
+        )
+    }
+}
+
+impl RunnerStep {
+    /// The environment of a Docker action step on a `workflow_dispatch` run of the users'
+    /// workflow, before the report is placed: every declared input from its default (expressions evaluated as the runner
+    /// would), the `GITHUB_*` and `RUNNER_*` variables, and the job's `env`.
+    fn new(action: &Action) -> RunnerStep {
+        let root = tempfile::tempdir().unwrap();
+        let workspace = root.path().join("github/workspace");
+        let file_commands = root.path().join("github/file_commands");
+        let home = root.path().join("github/home");
+        let workflow = root.path().join("github/workflow");
+        for dir in [&workspace, &file_commands, &home, &workflow] {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+
+        // The workspace: a checkout of the users' repository after the Playwright run.
+        copy_tree(
+            &Path::new(ROOT).join("tests/playwright/project/e2e"),
+            &workspace.join("e2e"),
+        );
+        std::fs::copy(
+            Path::new(ROOT).join("tests/playwright/project/playwright.config.ts"),
+            workspace.join("playwright.config.ts"),
+        )
+        .unwrap();
+        std::fs::create_dir_all(workspace.join("docs/ai-coach")).unwrap();
+        std::fs::copy(
+            Path::new(ROOT).join("tests/fixtures/itm-gd/AI_COACH_V2_PRODUCTION_STATUS.md"),
+            workspace.join("docs/ai-coach/AI_COACH_V2_PRODUCTION_STATUS.md"),
+        )
+        .unwrap();
+
+        let event = serde_json::json!({
+            "inputs": { "backend_url": BACKEND_URL },
+            "ref": "refs/heads/main",
+            "repository": { "full_name": REPOSITORY, "default_branch": "main" },
+            "sender": { "login": "n8kahl" },
+            "workflow": ".github/workflows/ai-coach-live-e2e.yml"
+        });
+        let event_path = workflow.join("event.json");
+        std::fs::write(&event_path, event.to_string()).unwrap();
+
+        let mut env = BTreeMap::new();
+        for (name, input) in &action.inputs {
+            let value = match input.default.as_deref().unwrap_or("") {
+                "${{ github.token }}" => FAKE_TOKEN.to_string(),
+                "${{ job.status }}" => "success".to_string(),
+                other => {
+                    assert!(
+                        !other.contains("${{"),
+                        "input `{name}`: unknown expression {other}"
+                    );
+                    other.to_string()
+                }
+            };
+            env.insert(itm_gate::runner::input_variable(name), value);
+        }
+        let path = |p: &Path| p.to_string_lossy().into_owned();
+        let api = unauthorized_api();
+        for (name, value) in [
+            ("CI", "true".to_string()),
+            ("GITHUB_ACTIONS", "true".to_string()),
+            ("HOME", path(&home)),
+            (
+                "PATH",
+                "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string(),
+            ),
+            ("GITHUB_WORKSPACE", path(&workspace)),
+            ("GITHUB_EVENT_PATH", path(&event_path)),
+            ("GITHUB_EVENT_NAME", "workflow_dispatch".to_string()),
+            ("GITHUB_SHA", SHA.to_string()),
+            ("GITHUB_REF", "refs/heads/main".to_string()),
+            ("GITHUB_REF_NAME", "main".to_string()),
+            ("GITHUB_REF_TYPE", "branch".to_string()),
+            ("GITHUB_REF_PROTECTED", "false".to_string()),
+            ("GITHUB_HEAD_REF", String::new()),
+            ("GITHUB_BASE_REF", String::new()),
+            ("GITHUB_REPOSITORY", REPOSITORY.to_string()),
+            ("GITHUB_REPOSITORY_OWNER", "n8kahl".to_string()),
+            ("GITHUB_RUN_ID", RUN_ID.to_string()),
+            ("GITHUB_RUN_NUMBER", "42".to_string()),
+            ("GITHUB_RUN_ATTEMPT", "1".to_string()),
+            ("GITHUB_JOB", "live-e2e".to_string()),
+            ("GITHUB_WORKFLOW", "AI Coach Live E2E".to_string()),
+            ("GITHUB_ACTION", "gate".to_string()),
+            (
+                "GITHUB_ACTION_REPOSITORY",
+                "n8kahl/itm-gate-action".to_string(),
+            ),
+            ("GITHUB_ACTION_REF", "v1".to_string()),
+            ("GITHUB_ACTOR", "n8kahl".to_string()),
+            ("GITHUB_TRIGGERING_ACTOR", "n8kahl".to_string()),
+            ("GITHUB_SERVER_URL", SERVER_URL.to_string()),
+            ("GITHUB_API_URL", api.clone()),
+            ("GITHUB_GRAPHQL_URL", format!("{api}/graphql")),
+            ("GITHUB_RETENTION_DAYS", "90".to_string()),
+            ("RUNNER_OS", "Linux".to_string()),
+            ("RUNNER_ARCH", "X64".to_string()),
+            ("RUNNER_NAME", "GitHub Actions 1".to_string()),
+            ("RUNNER_ENVIRONMENT", "github-hosted".to_string()),
+            ("RUNNER_TEMP", path(&root.path().join("runner_temp"))),
+            ("RUNNER_TOOL_CACHE", "/opt/hostedtoolcache".to_string()),
+            ("RUNNER_WORKSPACE", "/home/runner/work/ITM-gd".to_string()),
+            // The job's env (examples/ai-coach-live-e2e.yml), passed to container actions too.
+            ("E2E_AI_COACH_MODE", "live".to_string()),
+            ("E2E_AI_COACH_REQUIRE_LIVE", "true".to_string()),
+            ("E2E_BACKEND_URL", BACKEND_URL.to_string()),
+        ] {
+            env.insert(name.to_string(), value);
+        }
+        for command in ["OUTPUT", "STEP_SUMMARY", "ENV", "PATH", "STATE"] {
+            let file = file_commands.join(format!("{}_contract", command.to_lowercase()));
+            std::fs::write(&file, "").unwrap();
+            env.insert(format!("GITHUB_{command}"), path(&file));
+        }
+        std::fs::create_dir_all(root.path().join("runner_temp")).unwrap();
+        RunnerStep {
+            _root: root,
+            workspace,
+            file_commands,
+            env,
+        }
+    }
+
+    /// Puts the green report where the `results` default expects it, as Playwright's JSON
+    /// reporter leaves it.
+    fn with_green_report(self) -> RunnerStep {
+        std::fs::create_dir_all(self.workspace.join("test-results")).unwrap();
+        std::fs::copy(
+            green_report(),
+            self.workspace.join("test-results/results.json"),
+        )
+        .unwrap();
+        self
+    }
+
+    fn set_input(&mut self, name: &str, value: &str) {
+        self.env
+            .insert(itm_gate::runner::input_variable(name), value.to_string());
+    }
+
+    /// Runs `itm-gate` with no arguments, in the workspace, with exactly this environment.
+    fn run(&self) -> Run {
+        let log = self.file_commands.join("getenv.log");
+        let _ = std::fs::remove_file(&log);
+        let workspace_before = snapshot(&self.workspace);
+        let output = Command::new(env!("CARGO_BIN_EXE_itm-gate"))
+            .env_clear()
+            .envs(&self.env)
+            .env("LD_PRELOAD", getenv_shim())
+            .env("ITM_GATE_GETENV_LOG", &log)
+            .current_dir(&self.workspace)
+            .output()
+            .expect("run itm-gate");
+        let read_file = |var: &str| std::fs::read_to_string(&self.env[var]).unwrap_or_default();
+        let other_file_commands = ["GITHUB_ENV", "GITHUB_PATH", "GITHUB_STATE"]
+            .into_iter()
+            .map(|var| (var.to_string(), read_file(var)))
+            .filter(|(_, text)| !text.is_empty())
+            .collect();
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            outputs: parse_output_file(&read_file("GITHUB_OUTPUT")),
+            summary: read_file("GITHUB_STEP_SUMMARY"),
+            inputs_read: std::fs::read_to_string(&log)
+                .unwrap_or_default()
+                .lines()
+                .map(String::from)
+                .collect(),
+            other_file_commands,
+            workspace_before,
+            workspace_after: snapshot(&self.workspace),
+        }
+    }
+}
+
+/// The `INPUT_*` variables of the inputs that `command` uses.
+fn input_variables_used_by(action: &Action, command: &str) -> BTreeSet<String> {
+    action
+        .inputs
+        .iter()
+        .filter(|(name, input)| *name == "command" || used_by(input).contains(command))
+        .map(|(name, _)| itm_gate::runner::input_variable(name))
+        .collect()
+}
+
+fn assert_nothing_undeclared(action: &Action, run: &Run) {
+    let declared: BTreeSet<&str> = action.outputs.keys().map(String::as_str).collect();
+    for (name, _) in &run.outputs {
+        assert!(
+            declared.contains(name.as_str()),
+            "undeclared output `{name}`\n{}",
+            run.describe()
+        );
+    }
+    assert!(
+        run.other_file_commands.is_empty(),
+        "the action must not set env, path or state: {:?}",
+        run.other_file_commands
+    );
+    for deprecated in ["::set-output", "::save-state", "::set-env", "::add-path"] {
+        assert!(
+            !run.stdout
+                .lines()
+                .any(|l| l.trim_start().starts_with(deprecated)),
+            "deprecated workflow command {deprecated} on stdout"
+        );
+    }
+    let added: Vec<_> = run
+        .workspace_after
+        .keys()
+        .filter(|p| !run.workspace_before.contains_key(*p))
+        .collect();
+    let changed: Vec<_> = run
+        .workspace_before
+        .iter()
+        .filter(|(p, bytes)| run.workspace_after.get(*p) != Some(*bytes))
+        .map(|(p, _)| p)
+        .collect();
+    assert!(
+        added.is_empty() && changed.is_empty(),
+        "the container runs as root: it must not leave files in the workspace unless asked \
+         (evidence-file); added {added:?}, changed or removed {changed:?}"
+    );
+    let everything = format!(
+        "{}{}{:?}{}",
+        run.stdout, run.stderr, run.outputs, run.summary
+    );
+    assert!(
+        !everything.contains(FAKE_TOKEN),
+        "the token leaked into the output"
+    );
+    let undeclared_inputs: Vec<_> = run
+        .inputs_read
+        .iter()
+        .filter(|v| {
+            !action
+                .inputs
+                .keys()
+                .any(|n| itm_gate::runner::input_variable(n) == **v)
+        })
+        .collect();
+    assert!(
+        undeclared_inputs.is_empty(),
+        "the binary reads inputs that action.yml does not declare (the runner never sets \
+         them): {undeclared_inputs:?}"
+    );
+}
+
+#[test]
+fn a_pass_run_reads_every_input_and_writes_every_output() {
+    let action = action();
+    let mut step = RunnerStep::new(&action).with_green_report();
+    // No network: the evidence commit is off; everything else is the declared defaults.
+    step.set_input("commit", "never");
+    let run = step.run();
+
+    assert_eq!(run.code, 0, "a green run passes\n{}", run.describe());
+    let unread: Vec<_> = input_variables_used_by(&action, "gate")
+        .into_iter()
+        .filter(|v| !run.inputs_read.contains(v))
+        .collect();
+    assert!(
+        unread.is_empty(),
+        "declared gate inputs the binary never read: {unread:?}"
+    );
+    assert_nothing_undeclared(&action, &run);
+
+    let written: BTreeSet<&str> = run.outputs.iter().map(|(n, _)| n.as_str()).collect();
+    let missing: Vec<&str> = DESIGN_OUTPUTS
+        .iter()
+        .copied()
+        .filter(|n| !written.contains(n))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "outputs not written on PASS: {missing:?}\n{}",
+        run.describe()
+    );
+
+    assert_eq!(run.output("result"), Some("PASS"));
+    assert_eq!(run.output("reasons"), Some(""));
+    assert_eq!(run.output("failed"), Some("0"));
+    for count in ["passed", "failed", "flaky", "skipped"] {
+        let value = run.output(count).unwrap_or_default();
+        assert!(
+            value.parse::<u64>().is_ok(),
+            "output `{count}` is a count: {value:?}"
+        );
+    }
+    assert!(
+        run.output("passed")
+            .unwrap_or_default()
+            .parse::<u64>()
+            .unwrap_or(0)
+            > 0
+    );
+    let specs: serde_json::Value =
+        serde_json::from_str(run.output("specs").unwrap_or_default()).expect("specs is JSON");
+    let specs = specs.as_array().expect("specs is a JSON array");
+    for required in REQUIRED_SPECS {
+        let spec = specs
+            .iter()
+            .find(|s| s["file"] == required)
+            .unwrap_or_else(|| panic!("specs output lists {required}: {specs:?}"));
+        assert_eq!(spec["verdict"], "PASS");
+        assert_eq!(spec["required"], true);
+    }
+    let findings: serde_json::Value =
+        serde_json::from_str(run.output("findings").unwrap_or_default()).expect("findings is JSON");
+    assert!(findings.is_array());
+    assert_eq!(run.output("commit-sha"), Some(""), "no commit was made");
+    assert_eq!(run.output("commit-url"), Some(""));
+
+    let evidence = run.output("evidence").unwrap_or_default();
+    assert!(
+        evidence.starts_with("### Staging Live Gate Evidence"),
+        "{evidence}"
+    );
+    assert!(evidence.contains(&format!("- Commit: {SHA}")), "{evidence}");
+    assert!(
+        evidence.contains(&format!(
+            "- Workflow: {SERVER_URL}/{REPOSITORY}/actions/runs/{RUN_ID}"
+        )),
+        "{evidence}"
+    );
+    assert!(evidence.contains("- Result: PASS"), "{evidence}");
+    assert!(
+        run.summary.contains("PASS"),
+        "the job summary shows the result"
+    );
+}
+
+#[test]
+fn a_failed_job_status_fails_the_gate_with_exit_1() {
+    let action = action();
+    let mut step = RunnerStep::new(&action).with_green_report();
+    step.set_input("commit", "never");
+    step.set_input("job-status", "failure");
+    let run = step.run();
+    assert_eq!(run.code, 1, "{}", run.describe());
+    assert_eq!(run.output("result"), Some("FAIL"));
+    assert!(!run.output("reasons").unwrap_or_default().is_empty());
+    assert_nothing_undeclared(&action, &run);
+}
+
+#[test]
+fn fail_on_gate_false_reports_the_failure_and_exits_0() {
+    let action = action();
+    let mut step = RunnerStep::new(&action).with_green_report();
+    step.set_input("commit", "never");
+    step.set_input("job-status", "cancelled");
+    step.set_input("fail-on-gate", "false");
+    let run = step.run();
+    assert_eq!(run.code, 0, "{}", run.describe());
+    assert_eq!(run.output("result"), Some("FAIL"));
+}
+
+#[test]
+fn an_unknown_command_is_a_usage_error() {
+    let action = action();
+    let mut step = RunnerStep::new(&action);
+    step.set_input("command", "deploy");
+    let run = step.run();
+    assert_eq!(run.code, 2, "{}", run.describe());
+    assert!(run.outputs.is_empty());
+}
+
+/// `preflight` and `readiness` read their declared inputs; the stand-in API answers 401, so
+/// they end NOT READY (1) or with an API error (3), never a usage error.
+#[test]
+fn preflight_and_readiness_read_their_inputs() {
+    let action = action();
+    for command in ["preflight", "readiness"] {
+        let mut step = RunnerStep::new(&action);
+        step.set_input("command", command);
+        let run = step.run();
+        assert!(
+            run.code == 1 || run.code == 3,
+            "`{command}` against an API that refuses the token: exit 1 or 3\n{}",
+            run.describe()
+        );
+        let unread: Vec<_> = input_variables_used_by(&action, command)
+            .into_iter()
+            .filter(|v| !run.inputs_read.contains(v))
+            .collect();
+        assert!(
+            unread.is_empty(),
+            "`{command}` never read declared inputs {unread:?}"
+        );
+        let everything = format!("{}{}", run.stdout, run.stderr);
+        assert!(!everything.contains(FAKE_TOKEN), "the token leaked");
+    }
+}

@@ -1,0 +1,201 @@
+//! README.md (and docs/action.md, its source) document exactly the inputs and outputs that
+//! action.yml declares, with the same defaults, and the exit codes of src/exit.rs, so the
+//! documentation cannot drift from the action.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use itm_gate::exit::Exit;
+use serde::Deserialize;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+#[derive(Deserialize)]
+struct Action {
+    inputs: BTreeMap<String, Input>,
+    outputs: BTreeMap<String, serde_yaml::Value>,
+}
+
+#[derive(Deserialize)]
+struct Input {
+    default: Option<String>,
+}
+
+fn action() -> Action {
+    let text = std::fs::read_to_string(Path::new(ROOT).join("action.yml")).unwrap();
+    serde_yaml::from_str(&text).unwrap()
+}
+
+/// The rows of every Markdown table in `doc` whose first header cell is `first_header`, as
+/// lists of trimmed cells.
+fn table_rows(doc: &str, first_header: &str) -> Vec<Vec<String>> {
+    let cells = |line: &str| -> Vec<String> {
+        line.trim()
+            .trim_start_matches('|')
+            .trim_end_matches('|')
+            .split('|')
+            .map(|c| c.trim().to_string())
+            .collect()
+    };
+    let mut rows = Vec::new();
+    let mut lines = doc.lines().peekable();
+    while let Some(line) = lines.next() {
+        if !line.trim_start().starts_with('|') || cells(line)[0] != first_header {
+            continue;
+        }
+        // Skip the delimiter row, then take rows until the table ends.
+        lines.next();
+        while let Some(row) = lines.next_if(|l| l.trim_start().starts_with('|')) {
+            rows.push(cells(row));
+        }
+    }
+    rows
+}
+
+/// The names in the first column (`` `name` ``) of the tables headed `first_header`.
+fn names(rows: &[Vec<String>]) -> BTreeSet<String> {
+    rows.iter()
+        .filter_map(|row| {
+            let cell = row.first()?;
+            Some(cell.strip_prefix('`')?.strip_suffix('`')?.to_string())
+        })
+        .collect()
+}
+
+/// Checks one document; returns every problem found, so one run lists them all.
+fn problems(doc_path: &str) -> Vec<String> {
+    match std::fs::read_to_string(Path::new(ROOT).join(doc_path)) {
+        Ok(doc) => problems_in(doc_path, &doc),
+        Err(err) => vec![format!("{doc_path}: cannot read: {err}")],
+    }
+}
+
+/// Checks the text `doc` of `doc_path`.
+fn problems_in(doc_path: &str, doc: &str) -> Vec<String> {
+    let action = action();
+    let mut problems = Vec::new();
+
+    let input_rows = table_rows(&doc, "input");
+    let documented = names(&input_rows);
+    for name in action.inputs.keys() {
+        if !documented.contains(name) {
+            problems.push(format!(
+                "{doc_path}: input `{name}` has no row `| `{name}` |` in an `| input |` table"
+            ));
+        }
+    }
+    for name in &documented {
+        if !action.inputs.contains_key(name) {
+            problems.push(format!(
+                "{doc_path}: documents input `{name}`, which action.yml does not declare"
+            ));
+        }
+    }
+    // Defaults: every line of a non-empty default appears, in backticks, in the row.
+    for row in &input_rows {
+        let Some(name) = names(std::slice::from_ref(row)).into_iter().next() else {
+            continue;
+        };
+        let Some(input) = action.inputs.get(&name) else {
+            continue;
+        };
+        let default_cell = row.get(1).cloned().unwrap_or_default();
+        for line in input
+            .default
+            .as_deref()
+            .unwrap_or("")
+            .lines()
+            .map(str::trim)
+        {
+            if !line.is_empty() && !default_cell.contains(&format!("`{line}`")) {
+                problems.push(format!(
+                    "{doc_path}: input `{name}`: default `{line}` (action.yml) missing from {default_cell:?}"
+                ));
+            }
+        }
+    }
+
+    let documented = names(&table_rows(&doc, "output"));
+    for name in action.outputs.keys() {
+        if !documented.contains(name) {
+            problems.push(format!(
+                "{doc_path}: output `{name}` has no row `| `{name}` |` in an `| output |` table"
+            ));
+        }
+    }
+    for name in &documented {
+        if !action.outputs.contains_key(name) {
+            problems.push(format!(
+                "{doc_path}: documents output `{name}`, which action.yml does not declare"
+            ));
+        }
+    }
+
+    let codes = names(&table_rows(&doc, "exit code"));
+    for exit in [
+        Exit::Success,
+        Exit::GateFailed,
+        Exit::Usage,
+        Exit::GitHub,
+        Exit::Internal,
+    ] {
+        let code = exit.code().to_string();
+        if !codes.contains(&code) {
+            problems.push(format!(
+                "{doc_path}: exit code {code} ({exit:?}) missing from the `| exit code |` table"
+            ));
+        }
+    }
+    problems
+}
+
+#[test]
+fn docs_action_md_documents_the_action() {
+    let problems = problems("docs/action.md");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Fails until README.md carries the tables of docs/action.md.
+#[test]
+fn readme_documents_every_input_output_and_exit_code() {
+    let problems = problems("README.md");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn the_table_reader_finds_rows_and_ignores_other_tables() {
+    let doc = "| input | default |\n|---|---|\n| `a` | `1` |\n| `b` | |\n\ntext\n\n| other |\n|---|\n| `c` |\n";
+    let rows = table_rows(doc, "input");
+    assert_eq!(
+        names(&rows),
+        BTreeSet::from(["a".to_string(), "b".to_string()])
+    );
+    assert!(names(&table_rows(doc, "output")).is_empty());
+}
+
+#[test]
+fn a_missing_row_a_stale_row_and_a_stale_default_are_reported() {
+    let doc = std::fs::read_to_string(Path::new(ROOT).join("docs/action.md")).unwrap();
+    let token_row = doc
+        .lines()
+        .find(|l| l.starts_with("| `token` |"))
+        .expect("docs/action.md has a token row");
+    let drifted = doc
+        .replace(token_row, "| `old-input` | (empty) | removed |")
+        .replace(
+            "| `timezone` | `America/New_York` |",
+            "| `timezone` | `UTC` |",
+        )
+        .replace("| `4` |", "| `5` |");
+    let problems = problems_in("drifted.md", &drifted).join("\n");
+    assert!(problems.contains("input `token` has no row"), "{problems}");
+    assert!(
+        problems.contains("documents input `old-input`"),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("default `America/New_York`"),
+        "{problems}"
+    );
+    assert!(problems.contains("exit code 4"), "{problems}");
+}
