@@ -1,0 +1,390 @@
+//! The `gate` command run the way the runner runs the action, on real Playwright reports
+//! (tests/fixtures/reports, made by tests/playwright/generate.sh) and on bad input.
+
+mod common;
+
+use common::{ActionRun, FAKE_TOKEN, SHA, bad, report};
+
+const API: &str = "e2e/specs/ai-coach/ai-coach-api.spec.ts";
+const WORKFLOW: &str = "e2e/specs/ai-coach/ai-coach-workflow-live.spec.ts";
+const NEW: &str = "1.58.2";
+const OLD: &str = "1.20.2";
+
+#[test]
+fn green_run_passes_with_outputs_summary_and_evidence() {
+    let ran = ActionRun::new().report(&report(NEW, "green.json")).run(&[]);
+    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
+    assert_eq!(ran.output("result"), "PASS");
+    assert_eq!(ran.output("reasons"), "");
+    for file in [API, WORKFLOW] {
+        let spec = ran.spec(file);
+        assert_eq!(spec["verdict"], "PASS", "{spec}");
+        assert_eq!(spec["required"], true);
+        assert_eq!(spec["failed"], 0);
+    }
+    let evidence = ran.output("evidence");
+    assert!(evidence.starts_with("### Staging Live Gate Evidence\n- Date: "), "{evidence}");
+    assert!(evidence.contains(&format!("- Commit: {SHA}\n")));
+    assert!(evidence.contains("- Workflow: https://github.com/n8kahl/ITM-gd/actions/runs/13101234567\n"));
+    assert!(evidence.contains("- Result: PASS\n"));
+    assert!(evidence.contains(&format!("  - {API}: PASS\n  - {WORKFLOW}: PASS\n")));
+    assert!(ran.summary.starts_with("## ✅ itm-gate: PASS"), "{}", ran.summary);
+    assert!(ran.summary.contains("### Spec files"));
+    assert!(ran.summary.contains("Staging Live Gate Evidence"));
+    assert_eq!(ran.annotations("error").len(), 0);
+    // The two WebSocket capability probes are allowed skips, listed with their reasons.
+    let skips = ran.spec(API)["skip_reasons"].to_string();
+    assert!(skips.contains("websocket"), "{skips}");
+}
+
+#[test]
+fn evidence_date_is_the_report_start_in_eastern_time() {
+    let path = report(NEW, "green.json");
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let start = json["stats"]["startTime"].as_str().unwrap();
+    let start = chrono::DateTime::parse_from_rfc3339(start).unwrap();
+    let eastern = start.with_timezone(&chrono_tz::America::New_York);
+    let ran = ActionRun::new().report(&path).run(&[]);
+    let expected = format!("- Date: {} ET\n", eastern.format("%Y-%m-%d %H:%M"));
+    assert!(ran.output("evidence").contains(&expected), "{}", ran.output("evidence"));
+}
+
+#[test]
+fn non_strict_skips_fail_the_strict_gate_with_the_reason() {
+    let ran = ActionRun::new().report(&report(NEW, "backend-unhealthy.json")).run(&[]);
+    assert_eq!(ran.code, 1);
+    assert_eq!(ran.output("result"), "FAIL");
+    let spec = ran.spec(API);
+    assert_eq!(spec["verdict"], "FAIL");
+    assert!(spec["reasons"].to_string().contains("Live backend not healthy at "), "{spec}");
+    assert!(ran.output("reasons").contains("strict mode"));
+}
+
+#[test]
+fn without_strict_mode_skipped_required_specs_still_do_not_pass() {
+    let ran = ActionRun::new()
+        .report(&report(NEW, "backend-unhealthy.json"))
+        .input("strict", "false")
+        .run(&[]);
+    assert_eq!(ran.output("result"), "FAIL");
+    assert_ne!(ran.spec(API)["verdict"], "PASS");
+}
+
+#[test]
+fn strict_failures_fail_with_test_names_and_annotations() {
+    let ran = ActionRun::new().report(&report(NEW, "strict-failure.json")).run(&[]);
+    assert_eq!(ran.code, 1);
+    let spec = ran.spec(API);
+    assert_eq!(spec["verdict"], "FAIL");
+    assert!(spec["failed"].as_u64().unwrap() > 0);
+    let errors = ran.annotations("error");
+    assert!(!errors.is_empty() && errors.len() <= 10, "{errors:?}");
+    assert!(errors.iter().any(|a| a.contains(&format!("file={API},line="))), "{errors:?}");
+    assert!(ran.summary.contains("### Failing tests"));
+    assert!(ran.summary.contains(&format!("https://github.com/n8kahl/ITM-gd/blob/{SHA}/{API}#L")));
+}
+
+#[test]
+fn kitchen_sink_counts_add_up_to_playwrights_stats() {
+    let path = report(NEW, "kitchen-sink.json");
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let stats = &json["stats"];
+    let ran = ActionRun::new().report(&path).run(&[]);
+    assert_eq!(ran.output("result"), "FAIL");
+    assert_eq!(ran.output("passed"), stats["expected"].to_string());
+    assert_eq!(ran.output("failed"), stats["unexpected"].to_string());
+    assert_eq!(ran.output("flaky"), stats["flaky"].to_string());
+    assert_eq!(ran.output("skipped"), stats["skipped"].to_string());
+    assert!(ran.annotations("error").len() <= 10);
+    assert!(ran.annotations("warning").len() <= 10);
+}
+
+#[test]
+fn flaky_input_decides_what_a_retry_pass_does() {
+    let path = report(NEW, "kitchen-sink.json");
+    let lenient = ActionRun::new().report(&path).run(&[]);
+    let strict = ActionRun::new().report(&path).input("flaky", "fail").run(&[]);
+    let flaky_specs = |ran: &common::Ran| -> Vec<(String, String)> {
+        ran.specs()
+            .into_iter()
+            .filter(|s| s["flaky"].as_u64().unwrap_or(0) > 0)
+            .map(|s| (s["file"].as_str().unwrap().to_string(), s["reasons"].to_string()))
+            .collect()
+    };
+    let lenient = flaky_specs(&lenient);
+    assert!(!lenient.is_empty(), "the kitchen sink has a flaky test");
+    for (file, reasons) in flaky_specs(&strict) {
+        assert!(reasons.contains("passed only on retry"), "{file}: {reasons}");
+    }
+    for (_, reasons) in lenient {
+        assert!(!reasons.contains("passed only on retry"));
+    }
+}
+
+#[test]
+fn a_deleted_required_spec_is_reported_plainly() {
+    let ran = ActionRun::new().report(&report(NEW, "workflow-spec-deleted.json")).run(&[]);
+    assert_eq!(ran.code, 1);
+    let spec = ran.spec(WORKFLOW);
+    assert_eq!(spec["verdict"], "FAIL");
+    assert_eq!(spec["passed"], 0);
+    assert!(spec["reasons"].to_string().contains("absent from the report"));
+    assert_eq!(ran.spec(API)["verdict"], "PASS");
+}
+
+#[test]
+fn tests_cut_short_by_max_failures_did_not_run() {
+    let ran = ActionRun::new().report(&report(NEW, "max-failures.json")).run(&[]);
+    assert_eq!(ran.output("result"), "FAIL");
+    let not_run: u64 = ran.specs().iter().map(|s| s["did_not_run"].as_u64().unwrap()).sum();
+    assert!(not_run > 0, "{}", ran.output("specs"));
+}
+
+#[test]
+fn a_list_only_report_is_no_test_run() {
+    let ran = ActionRun::new().report(&report(NEW, "list.json")).run(&[]);
+    assert_eq!(ran.output("result"), "FAIL");
+    assert!(ran.output("reasons").contains("no test ran"), "{}", ran.output("reasons"));
+}
+
+#[test]
+fn load_errors_and_top_level_errors_fail() {
+    for name in ["load-error.json", "global-setup-error.json", "no-tests.json"] {
+        let ran = ActionRun::new().report(&report(NEW, name)).run(&[]);
+        assert_eq!(ran.code, 1, "{name}");
+        assert!(ran.output("reasons").contains("top-level error"), "{name}: {}", ran.output("reasons"));
+    }
+    let ran = ActionRun::new().report(&report(NEW, "load-error.json")).run(&[]);
+    let failed_to_load = ran
+        .specs()
+        .into_iter()
+        .any(|s| s["reasons"].to_string().contains("failed to load"));
+    assert!(failed_to_load, "{}", ran.output("specs"));
+}
+
+#[test]
+fn shards_given_together_add_up_to_the_merged_report() {
+    let merged = ActionRun::new().report(&report(NEW, "green-merged-from-blobs.json")).run(&[]);
+    let shards = ActionRun::new()
+        .file(&report(NEW, "green-shard-1-of-2.json"), "test-results/shard-1.json")
+        .file(&report(NEW, "green-shard-2-of-2.json"), "test-results/shard-2.json")
+        .input("results", "test-results/shard-*.json")
+        .run(&[]);
+    for name in ["result", "passed", "failed", "flaky", "skipped"] {
+        assert_eq!(merged.output(name), shards.output(name), "{name}");
+    }
+    let counts = |ran: &common::Ran| -> Vec<(String, u64, u64)> {
+        ran.specs()
+            .iter()
+            .map(|s| (s["file"].to_string(), s["passed"].as_u64().unwrap(), s["skipped"].as_u64().unwrap()))
+            .collect()
+    };
+    assert_eq!(counts(&merged), counts(&shards));
+    assert_eq!(merged.output("result"), "PASS");
+}
+
+#[test]
+fn the_same_report_given_twice_counts_once() {
+    let ran = ActionRun::new()
+        .file(&report(NEW, "green.json"), "a.json")
+        .file(&report(NEW, "green.json"), "b.json")
+        .input("results", "a.json\nb.json")
+        .run(&[]);
+    let single = ActionRun::new().report(&report(NEW, "green.json")).run(&[]);
+    assert_eq!(ran.output("passed"), single.output("passed"));
+    assert!(ran.stdout.contains("duplicate test entries"));
+}
+
+#[test]
+fn old_playwright_reports_are_read() {
+    let green = ActionRun::new().report(&report(OLD, "green.json")).run(&[]);
+    assert_eq!(green.output("result"), "PASS", "{}", green.stdout);
+    let failing = ActionRun::new().report(&report(OLD, "kitchen-sink.json")).run(&[]);
+    assert_eq!(failing.output("result"), "FAIL");
+    assert!(failing.output("failed").parse::<u64>().unwrap() > 0);
+}
+
+#[test]
+fn job_status_failure_fails_a_green_run() {
+    let ran = ActionRun::new()
+        .report(&report(NEW, "green.json"))
+        .input("job-status", "failure")
+        .run(&[]);
+    assert_eq!(ran.code, 1);
+    assert!(ran.output("reasons").contains("`failure`"));
+}
+
+#[test]
+fn fail_on_gate_false_reports_fail_but_exits_zero() {
+    let ran = ActionRun::new()
+        .report(&report(NEW, "strict-failure.json"))
+        .input("fail-on-gate", "false")
+        .run(&[]);
+    assert_eq!(ran.code, 0);
+    assert_eq!(ran.output("result"), "FAIL");
+}
+
+#[test]
+fn evidence_file_is_written_inside_the_workspace() {
+    let run = ActionRun::new()
+        .report(&report(NEW, "green.json"))
+        .input("evidence-file", "out/evidence.md");
+    let ran = run.run(&[]);
+    let written = std::fs::read_to_string(run.workspace.path().join("out/evidence.md")).unwrap();
+    assert_eq!(written, ran.output("evidence"));
+}
+
+#[test]
+fn flags_win_over_inputs() {
+    let ran = ActionRun::new()
+        .report(&report(NEW, "backend-unhealthy.json"))
+        .input("strict", "true")
+        .run(&["gate", "--strict", "false", "--specs", "e2e/specs/none.spec.ts"]);
+    let spec = ran.spec("e2e/specs/none.spec.ts");
+    assert_eq!(spec["required"], true);
+    assert!(!ran.output("reasons").contains("strict mode"));
+}
+
+// ---- bad input: FAIL with a message naming the file, never a panic, never a PASS ----
+
+fn bad_report(path: &std::path::Path) -> common::Ran {
+    let ran = ActionRun::new().report(path).run(&[]);
+    assert_eq!(ran.code, 1, "{}\n{}", ran.stdout, ran.stderr);
+    assert_eq!(ran.output("result"), "FAIL");
+    assert!(!ran.stderr.contains("panicked"), "{}", ran.stderr);
+    ran
+}
+
+#[test]
+fn missing_report_fails_naming_the_file() {
+    let ran = ActionRun::new().run(&[]);
+    assert_eq!(ran.code, 1);
+    assert!(
+        ran.output("reasons").contains("test-results/results.json: cannot read the report"),
+        "{}",
+        ran.output("reasons")
+    );
+}
+
+#[test]
+fn empty_report_fails() {
+    let ran = bad_report(&bad("empty.json"));
+    assert!(ran.output("reasons").contains("test-results/results.json: the report is empty (0 bytes)"));
+}
+
+#[test]
+fn truncated_report_fails_with_the_byte_offset() {
+    let ran = bad_report(&bad("truncated.json"));
+    let size = std::fs::metadata(bad("truncated.json")).unwrap().len();
+    let reasons = ran.output("reasons");
+    assert!(reasons.contains(&format!("is truncated: the JSON ends at byte {size}")), "{reasons}");
+}
+
+#[test]
+fn not_json_fails_with_position() {
+    let ran = bad_report(&bad("not-json.txt"));
+    assert!(ran.output("reasons").contains("not valid JSON at byte 0 (line 1, column 1)"), "{}", ran.output("reasons"));
+}
+
+#[test]
+fn a_jest_report_is_not_a_playwright_report() {
+    let ran = bad_report(&bad("jest-report.json"));
+    let reasons = ran.output("reasons");
+    assert!(reasons.contains("not a Playwright JSON report"), "{reasons}");
+    assert!(reasons.contains("Jest"), "{reasons}");
+}
+
+#[test]
+fn deep_nesting_and_top_level_arrays_fail_cleanly() {
+    for name in ["deeply-nested.json", "top-level-array.json"] {
+        let ran = bad_report(&bad(name));
+        assert!(ran.output("reasons").contains("test-results/results.json:"), "{name}");
+    }
+}
+
+#[test]
+fn a_glob_that_matches_nothing_fails() {
+    let ran = ActionRun::new().input("results", "test-results/**/*.json").run(&[]);
+    assert_eq!(ran.code, 1);
+    assert!(ran.output("reasons").contains("matched no file"));
+}
+
+// ---- usage errors: exit 2 before any work ----
+
+#[test]
+fn invalid_inputs_are_usage_errors_naming_the_input() {
+    let cases = [
+        ("commit", "sometimes", "input `commit` is `sometimes`"),
+        ("allow-skip", "^ok$\n(unclosed", "input `allow-skip`, line 2"),
+        ("status-file", "../elsewhere/STATUS.md", "input `status-file`"),
+        ("evidence-file", "/etc/evidence.md", "input `evidence-file`"),
+        ("flaky", "maybe", "input `flaky` is `maybe`"),
+        ("strict", "yes", "input `strict` is `yes`"),
+        ("timezone", "Mars/Olympus", "input `timezone`"),
+        ("job-status", "green", "input `job-status`"),
+    ];
+    for (input, value, message) in cases {
+        let ran = ActionRun::new()
+            .report(&report(NEW, "green.json"))
+            .input(input, value)
+            .run(&[]);
+        assert_eq!(ran.code, 2, "{input}: {}", ran.stderr);
+        assert!(ran.stderr.contains(message), "{input}: {}", ran.stderr);
+        assert!(ran.output_file.is_empty(), "{input}: no work is done");
+    }
+}
+
+// ---- untrusted text and secrets ----
+
+#[test]
+fn the_token_never_appears_in_any_output() {
+    let ran = ActionRun::new().report(&report(NEW, "kitchen-sink.json")).run(&[]);
+    assert!(!ran.everything().contains(FAKE_TOKEN));
+}
+
+#[test]
+fn report_text_cannot_issue_workflow_commands() {
+    let ran = ActionRun::new().report(&report(NEW, "kitchen-sink.json")).run(&[]);
+    // Every line that looks like a workflow command is one of ours.
+    let mut stopped = None::<String>;
+    for line in ran.stdout.lines() {
+        if let Some(token) = &stopped {
+            if line == format!("::{token}::") {
+                stopped = None;
+            }
+            continue;
+        }
+        if let Some(token) = line.strip_prefix("::stop-commands::") {
+            stopped = Some(token.to_string());
+            continue;
+        }
+        if line.starts_with("::") {
+            assert!(
+                line.starts_with("::error ")
+                    || line.starts_with("::warning ")
+                    || line.starts_with("::notice ")
+                    || line.starts_with("::error::")
+                    || line.starts_with("::warning::")
+                    || line.starts_with("::notice::")
+                    || line.starts_with("::group::")
+                    || line.starts_with("::endgroup::"),
+                "unexpected command line: {line}"
+            );
+        }
+    }
+}
+
+#[test]
+fn local_run_without_runner_prints_the_result_and_the_document_change() {
+    let run = ActionRun::local()
+        .file(&report(NEW, "green.json"), "test-results/results.json")
+        .file(
+            &common::repo_root().join("tests/fixtures/itm-gd/AI_COACH_V2_PRODUCTION_STATUS.md"),
+            "docs/ai-coach/AI_COACH_V2_PRODUCTION_STATUS.md",
+        );
+    let ran = run.run(&["gate", "--job-status", "success"]);
+    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
+    assert!(ran.stdout.starts_with("itm-gate: PASS"));
+    assert!(ran.stdout.contains("+<!-- itm-gate:evidence:begin -->"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("+### Staging Live Gate Evidence"));
+}
