@@ -23,10 +23,12 @@ fail() {
 
 # --- tools -------------------------------------------------------------------------------------
 apt_install() {
-	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+	local sudo=""
+	if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then sudo="sudo"; fi
+	if command -v apt-get >/dev/null && { [ "$(id -u)" = 0 ] || [ -n "$sudo" ]; }; then
 		say "installing $* with apt-get"
-		apt-get update -qq >/dev/null
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+		$sudo apt-get update -qq >/dev/null
+		$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 	else
 		fail "$* missing; install it (Debian: apt-get install $*)"
 	fi

@@ -75,7 +75,7 @@ fn problems_in(doc_path: &str, doc: &str) -> Vec<String> {
     let action = action();
     let mut problems = Vec::new();
 
-    let input_rows = table_rows(&doc, "input");
+    let input_rows = table_rows(doc, "input");
     let documented = names(&input_rows);
     for name in action.inputs.keys() {
         if !documented.contains(name) {
@@ -115,7 +115,7 @@ fn problems_in(doc_path: &str, doc: &str) -> Vec<String> {
         }
     }
 
-    let documented = names(&table_rows(&doc, "output"));
+    let documented = names(&table_rows(doc, "output"));
     for name in action.outputs.keys() {
         if !documented.contains(name) {
             problems.push(format!(
@@ -131,7 +131,7 @@ fn problems_in(doc_path: &str, doc: &str) -> Vec<String> {
         }
     }
 
-    let codes = names(&table_rows(&doc, "exit code"));
+    let codes = names(&table_rows(doc, "exit code"));
     for exit in [
         Exit::Success,
         Exit::GateFailed,
