@@ -3,11 +3,13 @@
 //! - [`client`]: headers, token, timeouts, retries, rate limits, pagination; API host only.
 //! - [`contents`]: read, write and list repository files through the contents API.
 //! - [`record`]: the evidence commit (update rule applied, conflicts re-applied, dry run).
+//! - [`checks`]: the `PASS:`/`FAIL:` report of `preflight` and `readiness`.
 //! - [`error`]: [`GitHubError`], whose messages name the HTTP call and say what to do.
 //!
 //! The token is kept private: it is sent only in the `Authorization` header to the API host,
 //! and never appears in `Debug` output, errors or logs.
 
+pub mod checks;
 pub mod client;
 pub mod contents;
 pub mod error;
