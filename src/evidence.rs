@@ -202,7 +202,8 @@ pub fn workflow_url(
 ///   `#`, so nothing after the host can be trusted);
 /// - a value whose host is not a plain host name, IPv4/IPv6 address with an optional numeric port,
 ///   or with whitespace, becomes [`HIDDEN_URL`];
-/// - a value without a scheme (`staging.example.com:3001`) is accepted under the same rules;
+/// - the scheme must be `http`, `https`, `ws` or `wss`; a value without a scheme
+///   (`staging.example.com:3001`) is accepted under the same rules;
 /// - an empty value stays empty.
 pub fn sanitize_backend_url(url: &str) -> String {
     let url = url.trim();
@@ -214,14 +215,8 @@ pub fn sanitize_backend_url(url: &str) -> String {
     }
     let (scheme, rest) = match url.split_once("://") {
         Some((scheme, rest)) => {
-            let valid = scheme
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic())
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
-            if !valid {
+            let known = ["http", "https", "ws", "wss"];
+            if !known.iter().any(|known| scheme.eq_ignore_ascii_case(known)) {
                 return HIDDEN_URL.to_owned();
             }
             (Some(scheme), rest)
@@ -653,6 +648,12 @@ mod tests {
             ("https://a\nb", HIDDEN_URL),
             ("ht tp://x", HIDDEN_URL),
             ("1http://x", HIDDEN_URL),
+            ("user://@host.example.com", HIDDEN_URL),
+            ("HTTPS://host.example.com", "HTTPS://host.example.com"),
+            (
+                "wss://host.example.com/ws?token=x",
+                "wss://host.example.com/ws",
+            ),
             ("https://", HIDDEN_URL),
             ("", ""),
         ];

@@ -312,10 +312,10 @@ fn code_lines(document: &str, lines: &[Line]) -> Vec<bool> {
 
 /// Appends the block's lines with `eol`, dropping marker lines.
 fn push_block(out: &mut String, block: &str, eol: &str) {
-    let block = block.strip_suffix('\n').unwrap_or(block);
     if block.is_empty() {
         return;
     }
+    let block = block.strip_suffix('\n').unwrap_or(block);
     for line in block.split('\n') {
         let line = line.strip_suffix('\r').unwrap_or(line);
         if is_marker(line, BEGIN_MARKER) || is_marker(line, END_MARKER) {
