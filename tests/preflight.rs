@@ -1,0 +1,556 @@
+//! `preflight` against a local server shaped like GitHub's documented responses: READY, and each
+//! NOT READY cause (token, branch, workflow, secrets, migration drift), plus the binary's exit
+//! codes, output lines and job summary.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use itm_gate::github::checks::CheckLevel;
+use itm_gate::github::{GitHubClient, RetryPolicy, Sleeper};
+use itm_gate::preflight::{PreflightSettings, check};
+use serde_json::{Value, json};
+use wiremock::matchers::{header, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const TOKEN: &str = "ghp_PreflightToken1234567890abcdefSECRET";
+const REPO: &str = "/repos/n8kahl/ITM-gd";
+const WORKFLOW: &str = "/repos/n8kahl/ITM-gd/contents/.github/workflows/ai-coach-live-e2e.yml";
+const MIGRATIONS: &str = "/repos/n8kahl/ITM-gd/contents/supabase/migrations";
+
+fn client(server: &MockServer) -> GitHubClient {
+    let sleeper: Sleeper = Arc::new(|_| Box::pin(async {}));
+    GitHubClient::new(&server.uri(), TOKEN)
+        .unwrap()
+        .with_retry_policy(RetryPolicy {
+            max_attempts: 2,
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(2),
+            timeout: Duration::from_secs(5),
+            ..RetryPolicy::default()
+        })
+        .with_sleeper(sleeper)
+}
+
+fn settings() -> PreflightSettings {
+    PreflightSettings {
+        repository: "n8kahl/ITM-gd".to_string(),
+        branch: "Aiupgrade".to_string(),
+        workflow: ".github/workflows/ai-coach-live-e2e.yml".to_string(),
+        secrets: vec![
+            "NEXT_PUBLIC_SUPABASE_URL".to_string(),
+            "NEXT_PUBLIC_SUPABASE_ANON_KEY".to_string(),
+            "E2E_BYPASS_TOKEN".to_string(),
+        ],
+        optional_secrets: vec![
+            "E2E_BYPASS_USER_ID".to_string(),
+            "E2E_BYPASS_SHARED_SECRET".to_string(),
+        ],
+        migrations_dir: "supabase/migrations".to_string(),
+        base_branch: None,
+    }
+}
+
+fn no_env(_: &str) -> Option<String> {
+    None
+}
+
+fn get(p: &str) -> wiremock::MockBuilder {
+    Mock::given(method("GET"))
+        .and(path(p))
+        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
+        .and(header("x-github-api-version", "2022-11-28"))
+}
+
+fn ok(body: Value) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(body)
+}
+
+fn not_found() -> ResponseTemplate {
+    ResponseTemplate::new(404).set_body_json(json!({
+        "message": "Not Found",
+        "documentation_url": "https://docs.github.com/rest/repos/contents#get-repository-content",
+        "status": "404"
+    }))
+}
+
+fn workflow_file() -> Value {
+    json!({
+        "type": "file", "encoding": "base64", "size": 28,
+        "name": "ai-coach-live-e2e.yml", "path": ".github/workflows/ai-coach-live-e2e.yml",
+        "content": "bmFtZTogQUkgQ29hY2ggTGl2ZSBFMkUK\n", "sha": "wf1"
+    })
+}
+
+fn listing(names: &[&str]) -> Value {
+    Value::Array(
+        names
+            .iter()
+            .map(|n| {
+                json!({
+                    "type": "file", "name": n, "path": format!("supabase/migrations/{n}"),
+                    "sha": format!("sha-{n}"), "size": 100
+                })
+            })
+            .collect(),
+    )
+}
+
+fn secrets(names: &[&str]) -> Value {
+    json!({
+        "total_count": names.len(),
+        "secrets": names.iter().map(|n| json!({
+            "name": n, "created_at": "2026-02-01T10:00:00Z", "updated_at": "2026-02-01T10:00:00Z"
+        })).collect::<Vec<_>>()
+    })
+}
+
+const ALL_SECRETS: [&str; 5] = [
+    "E2E_BYPASS_SHARED_SECRET",
+    "E2E_BYPASS_TOKEN",
+    "E2E_BYPASS_USER_ID",
+    "NEXT_PUBLIC_SUPABASE_ANON_KEY",
+    "NEXT_PUBLIC_SUPABASE_URL",
+];
+
+/// A repository where everything is in place (priority 5; tests override with priority 1).
+async fn healthy(server: &MockServer) {
+    get(REPO)
+        .respond_with(ok(
+            json!({"full_name": "n8kahl/ITM-gd", "default_branch": "main"}),
+        ))
+        .mount(server)
+        .await;
+    get(&format!("{REPO}/branches/Aiupgrade"))
+        .respond_with(ok(json!({"name": "Aiupgrade", "protected": false})))
+        .mount(server)
+        .await;
+    get(&format!("{REPO}/branches/main"))
+        .respond_with(ok(json!({"name": "main", "protected": true})))
+        .mount(server)
+        .await;
+    get(WORKFLOW)
+        .respond_with(ok(workflow_file()))
+        .mount(server)
+        .await;
+    get(&format!("{REPO}/actions/secrets"))
+        .respond_with(ok(secrets(&ALL_SECRETS)))
+        .mount(server)
+        .await;
+    get(&format!("{REPO}/actions/organization-secrets"))
+        .respond_with(ok(secrets(&[])))
+        .mount(server)
+        .await;
+    get(MIGRATIONS)
+        .respond_with(ok(listing(&[
+            "20260201000000_ai_coach_tables.sql",
+            "20260205000000_tracked_setups.sql",
+        ])))
+        .mount(server)
+        .await;
+}
+
+fn lines(report: &itm_gate::github::checks::CheckReport, level: CheckLevel) -> Vec<String> {
+    report
+        .checks
+        .iter()
+        .filter(|c| c.level == level)
+        .map(|c| c.text.clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn everything_in_place_is_ready() {
+    let server = MockServer::start().await;
+    healthy(&server).await;
+    let report = check(&client(&server), &settings(), &no_env, false).await;
+    let text = report.render_text();
+    assert!(report.ready(), "{text}");
+    assert!(text.ends_with("\nREADY\n"), "{text}");
+    assert!(text.contains("PASS: the token can read `n8kahl/ITM-gd` (default branch `main`)"));
+    assert!(text.contains(
+        "PASS: workflow `.github/workflows/ai-coach-live-e2e.yml` is on branch `Aiupgrade`"
+    ));
+    assert!(text.contains("PASS: required secret `E2E_BYPASS_TOKEN` is set"));
+    assert!(text.contains("INFO: secrets read from the repository secrets API"));
+    assert!(text.contains("PASS: no migration drift"), "{text}");
+    assert!(text.contains("preflight: "), "{text}");
+}
+
+#[tokio::test]
+async fn a_rejected_token_is_not_ready_and_skips_the_rest() {
+    let server = MockServer::start().await;
+    get(REPO)
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+            "message": "Bad credentials", "documentation_url": "https://docs.github.com/rest", "status": "401"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let report = check(&client(&server), &settings(), &no_env, false).await;
+    assert!(!report.ready());
+    let fails = lines(&report, CheckLevel::Fail);
+    assert_eq!(fails.len(), 1);
+    assert!(fails[0].contains("401 Bad credentials"), "{fails:?}");
+    assert!(!report.render_text().contains(TOKEN));
+}
+
+#[tokio::test]
+async fn a_missing_branch_is_not_ready() {
+    let server = MockServer::start().await;
+    get(&format!("{REPO}/branches/Aiupgrade"))
+        .respond_with(
+            ResponseTemplate::new(404).set_body_json(json!({"message": "Branch not found"})),
+        )
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    healthy(&server).await;
+    let report = check(&client(&server), &settings(), &no_env, false).await;
+    assert!(!report.ready());
+    let fails = lines(&report, CheckLevel::Fail);
+    assert!(
+        fails[0].contains("branch `Aiupgrade` does not exist"),
+        "{fails:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_workflow_missing_on_the_branch_is_not_ready() {
+    let server = MockServer::start().await;
+    get(WORKFLOW)
+        .and(query_param("ref", "Aiupgrade"))
+        .respond_with(not_found())
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    healthy(&server).await;
+    let report = check(&client(&server), &settings(), &no_env, false).await;
+    assert!(!report.ready());
+    assert_eq!(
+        lines(&report, CheckLevel::Fail),
+        vec![
+            "workflow `.github/workflows/ai-coach-live-e2e.yml` is not on branch `Aiupgrade`: commit it there before dispatching"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_workflow_missing_on_the_default_branch_is_a_warning() {
+    let server = MockServer::start().await;
+    get(WORKFLOW)
+        .and(query_param("ref", "main"))
+        .respond_with(not_found())
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    healthy(&server).await;
+    let report = check(&client(&server), &settings(), &no_env, false).await;
+    assert!(report.ready(), "{}", report.render_text());
+    let warns = lines(&report, CheckLevel::Warn);
+    assert!(
+        warns[0].contains("not on the default branch `main`"),
+        "{warns:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_required_secret_is_not_ready() {
+    let server = MockServer::start().await;
+    get(&format!("{REPO}/actions/secrets"))
+        .respond_with(ok(secrets(&[
+            "NEXT_PUBLIC_SUPABASE_URL",
+            "NEXT_PUBLIC_SUPABASE_ANON_KEY",
+        ])))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    healthy(&server).await;
+    let report = check(&client(&server), &settings(), &no_env, false).await;
+    assert!(!report.ready());
+    assert_eq!(
+        lines(&report, CheckLevel::Fail),
+        vec![
+            "required secret `E2E_BYPASS_TOKEN` is not set: gh secret set E2E_BYPASS_TOKEN --repo n8kahl/ITM-gd"
+        ]
+    );
+    let infos = lines(&report, CheckLevel::Info);
+    assert!(infos.contains(&"optional secret `E2E_BYPASS_USER_ID` is not set".to_string()));
+}
+
+#[tokio::test]
+async fn organisation_secrets_count() {
+    let server = MockServer::start().await;
+    get(&format!("{REPO}/actions/secrets"))
+        .respond_with(ok(secrets(&["E2E_BYPASS_TOKEN"])))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    get(&format!("{REPO}/actions/organization-secrets"))
+        .respond_with(ok(secrets(&[
+            "NEXT_PUBLIC_SUPABASE_URL",
+            "NEXT_PUBLIC_SUPABASE_ANON_KEY",
+        ])))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    healthy(&server).await;
+    let report = check(&client(&server), &settings(), &no_env, false).await;
+    assert!(report.ready(), "{}", report.render_text());
+}
+
+#[tokio::test]
+async fn secrets_are_read_across_pages() {
+    let server = MockServer::start().await;
+    let next = format!("{}{REPO}/actions/secrets?per_page=100&page=2", server.uri());
+    get(&format!("{REPO}/actions/secrets"))
+        .and(query_param("page", "2"))
+        .respond_with(ok(secrets(&["E2E_BYPASS_TOKEN"])))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    get(&format!("{REPO}/actions/secrets"))
+        .respond_with(
+            ok(secrets(&[
+                "NEXT_PUBLIC_SUPABASE_URL",
+                "NEXT_PUBLIC_SUPABASE_ANON_KEY",
+            ]))
+            .insert_header("link", format!("<{next}>; rel=\"next\"").as_str()),
+        )
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    healthy(&server).await;
+    let report = check(&client(&server), &settings(), &no_env, false).await;
+    assert!(report.ready(), "{}", report.render_text());
+}
+
+async fn secrets_forbidden(server: &MockServer) {
+    get(&format!("{REPO}/actions/secrets"))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({
+            "message": "Resource not accessible by integration",
+            "documentation_url": "https://docs.github.com/rest/actions/secrets#list-repository-secrets",
+            "status": "403"
+        })))
+        .with_priority(1)
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn inside_a_workflow_the_environment_stands_in_for_the_secrets_api() {
+    let server = MockServer::start().await;
+    secrets_forbidden(&server).await;
+    healthy(&server).await;
+    let env = |name: &str| match name {
+        "NEXT_PUBLIC_SUPABASE_URL" => Some("https://x.supabase.co".to_string()),
+        "NEXT_PUBLIC_SUPABASE_ANON_KEY" => Some("anon".to_string()),
+        "E2E_BYPASS_TOKEN" => Some("   ".to_string()), // mapped but empty: not set
+        _ => None,
+    };
+    let report = check(&client(&server), &settings(), &env, true).await;
+    assert!(!report.ready());
+    let text = report.render_text();
+    assert!(
+        text.contains(
+            "INFO: the token may not list secrets; secrets read from this step's environment"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("PASS: required secret `NEXT_PUBLIC_SUPABASE_URL` is set"));
+    assert!(text.contains("FAIL: required secret `E2E_BYPASS_TOKEN` is not set"));
+    assert!(
+        !text.contains("https://x.supabase.co"),
+        "secret values are never printed"
+    );
+}
+
+#[tokio::test]
+async fn outside_a_workflow_unknown_secrets_are_a_warning() {
+    let server = MockServer::start().await;
+    secrets_forbidden(&server).await;
+    healthy(&server).await;
+    let report = check(&client(&server), &settings(), &no_env, false).await;
+    assert!(report.ready(), "{}", report.render_text());
+    let warns = lines(&report, CheckLevel::Warn);
+    assert!(
+        warns[0].starts_with("cannot tell whether the secrets exist"),
+        "{warns:?}"
+    );
+}
+
+#[tokio::test]
+async fn migrations_missing_on_the_branch_are_drift() {
+    let server = MockServer::start().await;
+    get(MIGRATIONS)
+        .and(query_param("ref", "main"))
+        .respond_with(ok(listing(&[
+            "20260201000000_ai_coach_tables.sql",
+            "20260205000000_tracked_setups.sql",
+            "20260207000000_morning_brief.sql",
+        ])))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    get(MIGRATIONS)
+        .and(query_param("ref", "Aiupgrade"))
+        .respond_with(ok(listing(&[
+            "20260201000000_ai_coach_tables.sql",
+            "20260205000000_tracked_setups.sql",
+            "20260208000000_detector_events.sql",
+        ])))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    healthy(&server).await;
+    let report = check(&client(&server), &settings(), &no_env, false).await;
+    assert!(!report.ready());
+    assert_eq!(
+        lines(&report, CheckLevel::Fail),
+        vec![
+            "migration drift: 1 migration(s) on `main` are missing on `Aiupgrade` (merge `main` into `Aiupgrade`): 20260207000000_morning_brief.sql"
+        ]
+    );
+    assert!(lines(&report, CheckLevel::Info).contains(
+        &"1 migration(s) only on `Aiupgrade` (not yet on `main`): 20260208000000_detector_events.sql"
+            .to_string()
+    ));
+}
+
+#[tokio::test]
+async fn a_migrations_folder_missing_on_the_branch_is_drift() {
+    let server = MockServer::start().await;
+    get(MIGRATIONS)
+        .and(query_param("ref", "Aiupgrade"))
+        .respond_with(not_found())
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    healthy(&server).await;
+    let report = check(&client(&server), &settings(), &no_env, false).await;
+    assert!(!report.ready());
+    assert!(lines(&report, CheckLevel::Fail)[0].starts_with("migration drift: 2 migration(s)"));
+}
+
+#[tokio::test]
+async fn an_explicit_base_branch_is_used() {
+    let server = MockServer::start().await;
+    get(MIGRATIONS)
+        .and(query_param("ref", "release"))
+        .respond_with(ok(listing(&["20260301000000_new.sql"])))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    healthy(&server).await;
+    let settings = PreflightSettings {
+        base_branch: Some("release".to_string()),
+        ..settings()
+    };
+    let report = check(&client(&server), &settings, &no_env, false).await;
+    assert!(!report.ready());
+    assert!(
+        lines(&report, CheckLevel::Fail)[0].contains("on `release` are missing on `Aiupgrade`")
+    );
+    let warns = lines(&report, CheckLevel::Warn);
+    assert!(warns.is_empty(), "{warns:?}");
+}
+
+fn binary(server: &MockServer, summary: &std::path::Path) -> Command {
+    let mut cmd = Command::cargo_bin("itm-gate").unwrap();
+    cmd.env_clear()
+        .env("GITHUB_API_URL", server.uri())
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_STEP_SUMMARY", summary)
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    cmd
+}
+
+#[tokio::test]
+async fn the_binary_prints_ready_and_exits_0() {
+    let server = MockServer::start().await;
+    healthy(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    let out = binary(&server, &summary)
+        .args([
+            "preflight",
+            "--repository",
+            "n8kahl/ITM-gd",
+            "--branch",
+            "Aiupgrade",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.ends_with("READY\n") && !stdout.contains("NOT READY"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(TOKEN));
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.starts_with("## ✅ itm-gate preflight: READY"), "{md}");
+}
+
+#[tokio::test]
+async fn the_binary_reads_inputs_in_actions_and_exits_1_when_not_ready() {
+    let server = MockServer::start().await;
+    get(&format!("{REPO}/actions/secrets"))
+        .respond_with(ok(secrets(&[])))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    healthy(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    let out = binary(&server, &summary)
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_REPOSITORY", "n8kahl/ITM-gd")
+        .env("GITHUB_REF", "refs/heads/Aiupgrade")
+        .env("GITHUB_REF_NAME", "Aiupgrade")
+        .env("INPUT_COMMAND", "preflight")
+        .env("INPUT_SECRETS", "E2E_BYPASS_TOKEN")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("FAIL: required secret `E2E_BYPASS_TOKEN` is not set"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("NEXT_PUBLIC_SUPABASE_URL` is not set"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("NOT READY"), "{stdout}");
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.contains("itm-gate preflight: NOT READY"), "{md}");
+}
+
+#[test]
+fn the_binary_without_a_token_is_a_usage_error() {
+    let out = Command::cargo_bin("itm-gate")
+        .unwrap()
+        .env_clear()
+        .args([
+            "preflight",
+            "--repository",
+            "n8kahl/ITM-gd",
+            "--branch",
+            "main",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no GitHub token"));
+}
