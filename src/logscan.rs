@@ -402,7 +402,8 @@ impl Scanner {
             let hi = (lo + EXCERPT_BYTES).min(region.len());
             (hi.saturating_sub(EXCERPT_BYTES), hi)
         };
-        let mut excerpt = self.redactor.redact_window(&region, lo..hi);
+        let keep = at..at + String::from_utf8_lossy(&line[start..end]).len();
+        let mut excerpt = self.redactor.redact_window(&region, lo..hi, keep);
         // The region starts or ends inside the line: the window's edge there is a cut too.
         if from > 0 && lo == 0 && !excerpt.starts_with('…') {
             excerpt.insert(0, '…');

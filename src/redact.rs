@@ -154,9 +154,10 @@ impl Redactor {
     /// Secrets are looked for in all of `text` (give a generous margin around the window), so a
     /// secret that crosses an edge of the window is still replaced whole. Where the window cuts
     /// through a token that is not a known secret, the cut part is dropped up to the nearest
-    /// delimiter (whitespace, quotes, brackets, `,` or `;`). The result has `…` at each cut edge.
-    /// `window` is clamped to `text` and to character boundaries.
-    pub fn redact_window(&self, text: &str, window: Range<usize>) -> String {
+    /// delimiter (whitespace, quotes, brackets, `,` or `;`), but never into `keep` (the match
+    /// the excerpt is about), which stays visible unless it holds a secret. The result has `…`
+    /// at each cut edge. `window` is clamped to `text` and to character boundaries.
+    pub fn redact_window(&self, text: &str, window: Range<usize>, keep: Range<usize>) -> String {
         let mut start = floor_boundary(text, window.start.min(text.len()));
         let mut end = floor_boundary(text, window.end.min(text.len())).max(start);
         let spans = self.spans(text);
@@ -182,6 +183,11 @@ impl Redactor {
                 .find(|&s| s >= start)
                 .unwrap_or(end)
                 .min(end);
+            let limit = if keep.start >= start {
+                limit.min(floor_boundary(text, keep.start))
+            } else {
+                limit
+            };
             start = text[start..limit]
                 .find(is_delimiter)
                 .map_or(limit, |i| start + i);
@@ -197,6 +203,11 @@ impl Redactor {
                 .find(|&e| e <= end)
                 .unwrap_or(start)
                 .max(start);
+            let limit = if keep.end <= end {
+                limit.max(floor_boundary(text, keep.end))
+            } else {
+                limit
+            };
             end = text[limit..end]
                 .rfind(is_delimiter)
                 .map_or(limit, |i| limit + i + 1);
@@ -382,7 +393,7 @@ mod tests {
         let text = format!("aaaa {secret} bbbb EADDRINUSE cccc {secret} dddd");
         let hit = text.find("EADDRINUSE").unwrap_or_default();
         // Both edges fall inside the secret.
-        let out = r.redact_window(&text, 10..hit + 20);
+        let out = r.redact_window(&text, 10..hit + 20, hit..hit + 10);
         assert!(!out.contains('Q'), "{out}");
         assert!(
             out.contains("[REDACTED] bbbb EADDRINUSE cccc [REDACTED]"),
@@ -395,14 +406,22 @@ mod tests {
         let r = Redactor::default();
         let text = "xxxxxxxxxxtokenpart EADDRINUSE tailtokenxxxxxxxx";
         let hit = text.find("EADDRINUSE").unwrap_or_default();
-        let out = r.redact_window(text, hit - 5..hit + 16);
+        let out = r.redact_window(text, hit - 5..hit + 16, hit..hit + 10);
         assert_eq!(out, "… EADDRINUSE …");
+    }
+
+    #[test]
+    fn window_keeps_the_match_even_inside_a_cut_token() {
+        let r = Redactor::default();
+        let text = "xxxxxxxxxxxxEADDRINUSEyyyyyyyyyyyy tail";
+        let out = r.redact_window(text, 5..25, 12..22);
+        assert_eq!(out, "…EADDRINUSE…");
     }
 
     #[test]
     fn window_of_whole_text_is_plain_redaction() {
         let r = Redactor::new(["topsecretvalue".to_string()]);
         let text = "a topsecretvalue b";
-        assert_eq!(r.redact_window(text, 0..text.len()), r.redact(text));
+        assert_eq!(r.redact_window(text, 0..text.len(), 2..5), r.redact(text));
     }
 }
