@@ -1,0 +1,478 @@
+//! `readiness` against a local server shaped like GitHub's documented responses: READY, and each
+//! NOT READY cause (latest run failed, in progress or missing; workflow unknown; status document
+//! or evidence missing; evidence FAIL or for another commit; blocking issues), plus the binary.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use itm_gate::github::checks::{CheckLevel, CheckReport};
+use itm_gate::github::{GitHubClient, RetryPolicy, Sleeper};
+use itm_gate::readiness::{ReadinessSettings, check};
+use serde_json::{Value, json};
+use wiremock::matchers::{header, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const TOKEN: &str = "ghp_ReadinessToken1234567890abcdefSECRET";
+const REPO: &str = "/repos/n8kahl/ITM-gd";
+const RUNS: &str = "/repos/n8kahl/ITM-gd/actions/workflows/ai-coach-live-e2e.yml/runs";
+const STATUS: &str = "/repos/n8kahl/ITM-gd/contents/docs/ai-coach/AI_COACH_V2_PRODUCTION_STATUS.md";
+const ISSUES: &str = "/repos/n8kahl/ITM-gd/issues";
+const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
+const OTHER_SHA: &str = "fedcba9876543210fedcba9876543210fedcba98";
+/// The users' real status document (no evidence yet).
+const REAL_STATUS: &str = include_str!("fixtures/itm-gd/AI_COACH_V2_PRODUCTION_STATUS.md");
+
+fn client(server: &MockServer) -> GitHubClient {
+    let sleeper: Sleeper = Arc::new(|_| Box::pin(async {}));
+    GitHubClient::new(&server.uri(), TOKEN)
+        .unwrap()
+        .with_retry_policy(RetryPolicy {
+            max_attempts: 2,
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(2),
+            timeout: Duration::from_secs(5),
+            ..RetryPolicy::default()
+        })
+        .with_sleeper(sleeper)
+}
+
+fn settings() -> ReadinessSettings {
+    ReadinessSettings {
+        repository: "n8kahl/ITM-gd".to_string(),
+        branch: "Aiupgrade".to_string(),
+        workflow: ".github/workflows/ai-coach-live-e2e.yml".to_string(),
+        status_file: "docs/ai-coach/AI_COACH_V2_PRODUCTION_STATUS.md".to_string(),
+        blocking_labels: vec!["P0".to_string(), "P1".to_string()],
+    }
+}
+
+fn get(p: &str) -> wiremock::MockBuilder {
+    Mock::given(method("GET"))
+        .and(path(p))
+        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
+        .and(header("accept", "application/vnd.github+json"))
+}
+
+fn ok(body: Value) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(body)
+}
+
+/// A `workflow_runs` listing with one run, shaped like GitHub's.
+fn runs(status: &str, conclusion: Option<&str>, head_sha: &str) -> Value {
+    json!({
+        "total_count": 1,
+        "workflow_runs": [{
+            "id": 987654321,
+            "name": "AI Coach Live E2E",
+            "head_branch": "Aiupgrade",
+            "head_sha": head_sha,
+            "path": ".github/workflows/ai-coach-live-e2e.yml",
+            "run_number": 42,
+            "run_attempt": 1,
+            "event": "workflow_dispatch",
+            "status": status,
+            "conclusion": conclusion,
+            "workflow_id": 161335,
+            "html_url": "https://github.com/n8kahl/ITM-gd/actions/runs/987654321",
+            "created_at": "2026-02-09T14:02:11Z",
+            "updated_at": "2026-02-09T14:13:40Z"
+        }]
+    })
+}
+
+/// The real status document with an evidence block appended between the markers.
+fn status_with(result: &str, commit: &str) -> String {
+    format!(
+        "{REAL_STATUS}\n<!-- itm-gate:evidence:begin -->\n### Staging Live Gate Evidence\n\
+         - Date: 2026-02-09 09:13 ET\n- Commit: {commit}\n\
+         - Workflow: https://github.com/n8kahl/ITM-gd/actions/runs/987654321\n\
+         - Backend URL: https://staging-api.example.com\n- Result: {result}\n- Specs:\n\
+         \x20 - e2e/specs/ai-coach/ai-coach-api.spec.ts: {result}\n\
+         - Notes: 14 passed\n<!-- itm-gate:evidence:end -->\n"
+    )
+}
+
+fn file(content: &str) -> Value {
+    json!({
+        "type": "file", "encoding": "base64", "size": content.len(),
+        "name": "AI_COACH_V2_PRODUCTION_STATUS.md",
+        "path": "docs/ai-coach/AI_COACH_V2_PRODUCTION_STATUS.md",
+        "content": STANDARD.encode(content.as_bytes()), "sha": "blob"
+    })
+}
+
+fn issue(number: u64, title: &str, labels: &[&str], pull_request: bool) -> Value {
+    let mut value = json!({
+        "number": number,
+        "title": title,
+        "state": "open",
+        "html_url": format!("https://github.com/n8kahl/ITM-gd/issues/{number}"),
+        "labels": labels.iter().map(|l| json!({"name": l})).collect::<Vec<_>>()
+    });
+    if pull_request {
+        value["pull_request"] =
+            json!({"url": format!("https://api.github.com/repos/n8kahl/ITM-gd/pulls/{number}")});
+    }
+    value
+}
+
+/// Everything in order (priority 5; tests override with priority 1).
+async fn ready_repo(server: &MockServer) {
+    get(RUNS)
+        .and(query_param("branch", "Aiupgrade"))
+        .respond_with(ok(runs("completed", Some("success"), SHA)))
+        .mount(server)
+        .await;
+    get(STATUS)
+        .and(query_param("ref", "Aiupgrade"))
+        .respond_with(ok(file(&status_with("PASS", SHA))))
+        .mount(server)
+        .await;
+    get(ISSUES)
+        .and(query_param("state", "open"))
+        .respond_with(ok(json!([])))
+        .mount(server)
+        .await;
+}
+
+fn fails(report: &CheckReport) -> Vec<String> {
+    report
+        .checks
+        .iter()
+        .filter(|c| c.level == CheckLevel::Fail)
+        .map(|c| c.text.clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_green_run_with_its_evidence_and_no_blockers_is_ready() {
+    let server = MockServer::start().await;
+    ready_repo(&server).await;
+    let report = check(&client(&server), &settings()).await;
+    let text = report.render_text();
+    assert!(report.ready(), "{text}");
+    assert!(text.contains(
+        "PASS: the latest run of `.github/workflows/ai-coach-live-e2e.yml` on `Aiupgrade` succeeded: run #42 (id 987654321, commit 0123456) https://github.com/n8kahl/ITM-gd/actions/runs/987654321"
+    ), "{text}");
+    assert!(
+        text.contains(&format!("records PASS for commit {SHA} (the latest run's)")),
+        "{text}"
+    );
+    assert!(
+        text.contains("PASS: no open issues labelled P0, P1"),
+        "{text}"
+    );
+    assert!(text.ends_with("\nREADY\n"));
+}
+
+#[tokio::test]
+async fn a_failed_latest_run_is_not_ready() {
+    let server = MockServer::start().await;
+    get(RUNS)
+        .respond_with(ok(runs("completed", Some("failure"), SHA)))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    ready_repo(&server).await;
+    let report = check(&client(&server), &settings()).await;
+    let fails = fails(&report);
+    assert_eq!(fails.len(), 1, "{fails:?}");
+    assert!(
+        fails[0].contains("concluded `failure`: run #42"),
+        "{fails:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_run_in_progress_is_not_ready() {
+    let server = MockServer::start().await;
+    get(RUNS)
+        .respond_with(ok(runs("in_progress", None, SHA)))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    ready_repo(&server).await;
+    let report = check(&client(&server), &settings()).await;
+    assert!(fails(&report)[0].contains("has not completed (status `in_progress`)"));
+}
+
+#[tokio::test]
+async fn no_run_on_the_branch_is_not_ready() {
+    let server = MockServer::start().await;
+    get(RUNS)
+        .respond_with(ok(json!({"total_count": 0, "workflow_runs": []})))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    ready_repo(&server).await;
+    let report = check(&client(&server), &settings()).await;
+    assert!(!report.ready());
+    assert!(
+        fails(&report)[0].starts_with(
+            "no run of `.github/workflows/ai-coach-live-e2e.yml` on branch `Aiupgrade`"
+        )
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_workflow_is_not_ready() {
+    let server = MockServer::start().await;
+    get(RUNS)
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({
+            "message": "Not Found",
+            "documentation_url": "https://docs.github.com/rest/actions/workflow-runs#list-workflow-runs-for-a-workflow",
+            "status": "404"
+        })))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    ready_repo(&server).await;
+    let report = check(&client(&server), &settings()).await;
+    assert!(fails(&report)[0].contains("was not found in `n8kahl/ITM-gd`"));
+}
+
+#[tokio::test]
+async fn a_missing_status_document_is_not_ready() {
+    let server = MockServer::start().await;
+    get(STATUS)
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"})))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    get(&format!("{REPO}/branches/Aiupgrade"))
+        .respond_with(ok(json!({"name": "Aiupgrade"})))
+        .mount(&server)
+        .await;
+    ready_repo(&server).await;
+    let report = check(&client(&server), &settings()).await;
+    assert_eq!(
+        fails(&report),
+        vec![
+            "status document `docs/ai-coach/AI_COACH_V2_PRODUCTION_STATUS.md` is not on branch `Aiupgrade`"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_document_without_evidence_is_not_ready() {
+    let server = MockServer::start().await;
+    get(STATUS)
+        .respond_with(ok(file(REAL_STATUS)))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    ready_repo(&server).await;
+    let report = check(&client(&server), &settings()).await;
+    assert!(
+        fails(&report)[0].contains("holds no evidence block"),
+        "{:?}",
+        fails(&report)
+    );
+}
+
+#[tokio::test]
+async fn evidence_of_a_failed_gate_is_not_ready() {
+    let server = MockServer::start().await;
+    get(STATUS)
+        .respond_with(ok(file(&status_with("FAIL", SHA))))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    ready_repo(&server).await;
+    let report = check(&client(&server), &settings()).await;
+    assert_eq!(fails(&report).len(), 1);
+    assert!(
+        fails(&report)[0].contains("records FAIL, not PASS"),
+        "{:?}",
+        fails(&report)
+    );
+}
+
+#[tokio::test]
+async fn evidence_for_another_commit_is_not_ready() {
+    let server = MockServer::start().await;
+    get(STATUS)
+        .respond_with(ok(file(&status_with("PASS", OTHER_SHA))))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    ready_repo(&server).await;
+    let report = check(&client(&server), &settings()).await;
+    assert_eq!(
+        fails(&report),
+        vec![format!(
+            "the evidence block in `docs/ai-coach/AI_COACH_V2_PRODUCTION_STATUS.md` is for commit {OTHER_SHA}, but the latest run tested {SHA}: record the evidence of the latest run"
+        )]
+    );
+}
+
+#[tokio::test]
+async fn evidence_under_the_heading_without_markers_counts() {
+    let server = MockServer::start().await;
+    let doc = format!(
+        "# Status\n\n### Staging Live Gate Evidence\n- Date: 2026-02-09 09:13 ET\n- Commit: {SHA}\n- Result: PASS\n\n## Next\n"
+    );
+    get(STATUS)
+        .respond_with(ok(file(&doc)))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    ready_repo(&server).await;
+    let report = check(&client(&server), &settings()).await;
+    assert!(report.ready(), "{}", report.render_text());
+}
+
+#[tokio::test]
+async fn open_blocking_issues_are_named_and_pull_requests_ignored() {
+    let server = MockServer::start().await;
+    get(ISSUES)
+        .and(query_param("labels", "P0"))
+        .respond_with(ok(json!([
+            issue(
+                17,
+                "Scanner returns 500 on empty watchlist",
+                &["P0", "bug"],
+                false
+            ),
+            issue(18, "Fix scanner", &["P0"], true)
+        ])))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    get(ISSUES)
+        .and(query_param("labels", "P1"))
+        .respond_with(ok(json!([
+            issue(
+                17,
+                "Scanner returns 500 on empty watchlist",
+                &["P0", "P1"],
+                false
+            ),
+            issue(21, "Brief\nPASS: forged line", &["P1"], false)
+        ])))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    ready_repo(&server).await;
+    let report = check(&client(&server), &settings()).await;
+    assert_eq!(
+        fails(&report),
+        vec![
+            "open issue #17 (P0, P1) blocks the cut: Scanner returns 500 on empty watchlist https://github.com/n8kahl/ITM-gd/issues/17".to_string(),
+            "open issue #21 (P1) blocks the cut: Brief PASS: forged line https://github.com/n8kahl/ITM-gd/issues/21".to_string(),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn blocking_issues_are_found_on_later_pages() {
+    let server = MockServer::start().await;
+    let next = format!(
+        "{}{ISSUES}?state=open&labels=P1&per_page=100&page=2",
+        server.uri()
+    );
+    get(ISSUES)
+        .and(query_param("labels", "P1"))
+        .and(query_param("page", "2"))
+        .respond_with(ok(json!([issue(99, "Late blocker", &["P1"], false)])))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    get(ISSUES)
+        .and(query_param("labels", "P1"))
+        .respond_with(ok(json!([issue(5, "PR", &["P1"], true)])).insert_header(
+            "link",
+            format!("<{next}>; rel=\"next\", <{next}>; rel=\"last\"").as_str(),
+        ))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    ready_repo(&server).await;
+    let report = check(&client(&server), &settings()).await;
+    assert_eq!(fails(&report).len(), 1);
+    assert!(fails(&report)[0].starts_with("open issue #99 (P1)"));
+}
+
+#[tokio::test]
+async fn missing_actions_permission_names_it() {
+    let server = MockServer::start().await;
+    get(RUNS)
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({
+            "message": "Resource not accessible by integration", "status": "403"
+        })))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    ready_repo(&server).await;
+    let report = check(&client(&server), &settings()).await;
+    assert!(
+        fails(&report)[0].contains("`permissions: actions: read`"),
+        "{:?}",
+        fails(&report)
+    );
+    // Without the run, the evidence is still checked on its own.
+    assert!(
+        report
+            .render_text()
+            .contains("INFO: the evidence commit could not be compared")
+    );
+}
+
+#[tokio::test]
+async fn the_binary_exits_1_when_not_ready_and_0_when_ready() {
+    let server = MockServer::start().await;
+    ready_repo(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    let run = |labels: &str| {
+        Command::cargo_bin("itm-gate")
+            .unwrap()
+            .env_clear()
+            .env("GITHUB_API_URL", server.uri())
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .args([
+                "readiness",
+                "--repository",
+                "n8kahl/ITM-gd",
+                "--branch",
+                "Aiupgrade",
+                "--blocking-labels",
+                labels,
+            ])
+            .output()
+            .unwrap()
+    };
+    let ready = run("P0,P1");
+    let stdout = String::from_utf8_lossy(&ready.stdout);
+    assert_eq!(
+        ready.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&ready.stderr)
+    );
+    assert!(stdout.ends_with("\nREADY\n"), "{stdout}");
+
+    get(ISSUES)
+        .and(query_param("labels", "blocker"))
+        .respond_with(ok(json!([issue(3, "Data loss", &["blocker"], false)])))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let not_ready = run("blocker");
+    let stdout = String::from_utf8_lossy(&not_ready.stdout);
+    assert_eq!(not_ready.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("FAIL: open issue #3 (blocker) blocks the cut: Data loss"),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("\nNOT READY\n"), "{stdout}");
+    assert!(!stdout.contains(TOKEN));
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        md.contains("itm-gate readiness: READY") && md.contains("itm-gate readiness: NOT READY")
+    );
+}
