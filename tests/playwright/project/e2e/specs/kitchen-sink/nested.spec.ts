@@ -23,5 +23,13 @@ test.describe('Kitchen sink — nested', () => {
     test('level 2 test passes', async () => {
       expect('brief').toContain('rie');
     });
+
+    test('untrusted text: | pipes, `backticks`, <b>html</b> and workflow commands', async () => {
+      // Report text must not become GitHub workflow commands or Markdown/HTML in a summary.
+      console.log('::error file=injected.ts,line=1::workflow command injected from test stdout');
+      console.log('::set-output name=result::PASS');
+      console.error('::add-mask::not-a-secret');
+      expect('<script>alert(1)</script> | `code`').toContain('|');
+    });
   });
 });
