@@ -336,7 +336,9 @@ async fn check_secrets(
     for name in &settings.optional_secrets {
         match present(name) {
             Some(true) => report.pass(format!("optional secret `{name}` is set")),
-            Some(false) => report.info(format!("optional secret `{name}` is not set")),
+            Some(false) => report.warn(format!(
+                "optional secret `{name}` is not set (the runbook lists it as optional)"
+            )),
             None => {}
         }
     }

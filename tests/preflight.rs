@@ -274,8 +274,13 @@ async fn a_missing_required_secret_is_not_ready() {
             "required secret `E2E_BYPASS_TOKEN` is not set: gh secret set E2E_BYPASS_TOKEN --repo n8kahl/ITM-gd"
         ]
     );
-    let infos = lines(&report, CheckLevel::Info);
-    assert!(infos.contains(&"optional secret `E2E_BYPASS_USER_ID` is not set".to_string()));
+    let warns = lines(&report, CheckLevel::Warn);
+    assert!(
+        warns.contains(
+            &"optional secret `E2E_BYPASS_USER_ID` is not set (the runbook lists it as optional)"
+                .to_string()
+        )
+    );
 }
 
 #[tokio::test]
