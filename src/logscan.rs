@@ -30,7 +30,7 @@ pub use rules::{
 };
 
 use crate::exit::Exit;
-use crate::redact::Redactor;
+use crate::redact::{Redactor, Window};
 use crate::text::{strip_ansi, truncate_chars};
 
 /// Bytes read from the input per block.
@@ -193,7 +193,7 @@ impl Scanner {
     pub fn scan_text(&self, source: &str, text: &str, out: &mut Findings) {
         let source = self.redactor.redact(source);
         let mut state = LineState::new();
-        self.scan_block(&source, text.as_bytes(), false, &mut state, out);
+        self.scan_block(&source, text.as_bytes(), false, true, &mut state, out);
         self.finish(&source, false, &mut state, out);
     }
 
@@ -251,7 +251,7 @@ impl Scanner {
                     Err(err) => {
                         // Scan what was read before the error, then report it.
                         if len > 0 {
-                            self.scan_block(source, &buf[..len], true, state, out);
+                            self.scan_block(source, &buf[..len], true, false, state, out);
                         }
                         return Err(err);
                     }
@@ -270,7 +270,7 @@ impl Scanner {
             } else {
                 continue;
             };
-            self.scan_block(source, &buf[..end], true, state, out);
+            self.scan_block(source, &buf[..end], true, eof, state, out);
             if eof {
                 return Ok(());
             }
@@ -280,18 +280,20 @@ impl Scanner {
     }
 
     /// Scans one block. The block may start inside the line left open by the previous block
-    /// (`state.open`) and may end inside a line (no final newline), which stays open.
+    /// (`state.open`) and, unless it is the `last` of the input, may end inside a line (no final
+    /// newline), which stays open.
     fn scan_block(
         &self,
         source: &str,
         block: &[u8],
         with_lines: bool,
+        last: bool,
         state: &mut LineState,
         out: &mut Findings,
     ) {
         let Some(search) = &self.rules.search else {
             state.line += memchr_iter(b'\n', block).count() as u64;
-            state.open = !block.ends_with(b"\n");
+            state.open = !last && !block.ends_with(b"\n");
             return;
         };
         let cleaned: Cow<'_, [u8]> = if memchr(0x1b, block).is_some() {
@@ -301,7 +303,7 @@ impl Scanner {
         };
         let block = &cleaned[..];
         let continues = state.open;
-        let ends_open = !block.ends_with(b"\n");
+        let ends_open = !last && !block.ends_with(b"\n");
         // The candidate of the line continued from the previous block, until that line ends.
         let mut carried = if continues {
             state.pending.take()
@@ -323,7 +325,11 @@ impl Scanner {
             }
             state.line += memchr_iter(b'\n', &block[counted..line_start]).count() as u64;
             counted = line_start;
-            if let Some(candidate) = self.evaluate(&block[line_start..line_end], state.line) {
+            let cut = (
+                line_start == 0 && continues,
+                line_end == block.len() && ends_open,
+            );
+            if let Some(candidate) = self.evaluate(&block[line_start..line_end], cut, state.line) {
                 if line_start == 0 && continues {
                     carried = Some(Candidate::merge(carried, candidate));
                 } else if line_end == block.len() && ends_open {
@@ -355,7 +361,9 @@ impl Scanner {
 
     /// The best finding for one line: the first rule of the highest severity that matches and
     /// that no exclusion covers.
-    fn evaluate(&self, line: &[u8], line_no: u64) -> Option<Candidate> {
+    /// `cut` says whether the line slice starts or ends inside a longer line (pieces of a very
+    /// long line), so the excerpt treats those edges as cuts.
+    fn evaluate(&self, line: &[u8], cut: (bool, bool), line_no: u64) -> Option<Candidate> {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         let mut best: Option<(usize, regex::bytes::Match<'_>)> = None;
         for (index, rule) in self.rules.rules().iter().enumerate() {
@@ -382,13 +390,13 @@ impl Scanner {
             rule,
             severity: self.rules.rules()[rule].severity,
             line: line_no,
-            excerpt: self.excerpt(line, found.start(), found.end()),
+            excerpt: self.excerpt(line, cut, found.start(), found.end()),
         })
     }
 
     /// The excerpt of `line` around the match `start..end`: ANSI already stripped, redacted,
     /// control characters blanked, cut to a window and capped.
-    fn excerpt(&self, line: &[u8], start: usize, end: usize) -> String {
+    fn excerpt(&self, line: &[u8], cut: (bool, bool), start: usize, end: usize) -> String {
         let from = start.saturating_sub(REDACTION_MARGIN);
         let to = end.saturating_add(REDACTION_MARGIN).min(line.len());
         let before = String::from_utf8_lossy(&line[from..start]);
@@ -402,15 +410,14 @@ impl Scanner {
             let hi = (lo + EXCERPT_BYTES).min(region.len());
             (hi.saturating_sub(EXCERPT_BYTES), hi)
         };
-        let keep = at..at + String::from_utf8_lossy(&line[start..end]).len();
-        let mut excerpt = self.redactor.redact_window(&region, lo..hi, keep);
-        // The region starts or ends inside the line: the window's edge there is a cut too.
-        if from > 0 && lo == 0 && !excerpt.starts_with('…') {
-            excerpt.insert(0, '…');
-        }
-        if to < line.len() && hi == region.len() && !excerpt.ends_with('…') {
-            excerpt.push('…');
-        }
+        let window = Window {
+            show: lo..hi,
+            keep: at..at + String::from_utf8_lossy(&line[start..end]).len(),
+            // The region starts or ends inside the line, or the line inside a longer one.
+            cut_before: from > 0 || cut.0,
+            cut_after: to < line.len() || cut.1,
+        };
+        let excerpt = self.redactor.redact_window(&region, &window);
         let blanked: String = excerpt
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })

@@ -65,6 +65,31 @@ fn is_delimiter(c: char) -> bool {
         )
 }
 
+/// Which part of a text an excerpt shows (see [`Redactor::redact_window`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Window {
+    /// The byte range of the text to show.
+    pub show: Range<usize>,
+    /// The byte range (the match) that must stay visible.
+    pub keep: Range<usize>,
+    /// The text itself starts inside a longer line.
+    pub cut_before: bool,
+    /// The text itself ends inside a longer line.
+    pub cut_after: bool,
+}
+
+impl Window {
+    /// Shows `show` of a text that is a whole line, keeping `keep` visible.
+    pub fn new(show: Range<usize>, keep: Range<usize>) -> Window {
+        Window {
+            show,
+            keep,
+            cut_before: false,
+            cut_after: false,
+        }
+    }
+}
+
 /// Replaces secret values and secret-shaped strings with [`REDACTED`].
 #[derive(Clone, Default)]
 pub struct Redactor {
@@ -149,17 +174,20 @@ impl Redactor {
         Cow::Owned(out)
     }
 
-    /// The part `window` of `text`, redacted, for an excerpt of a line too long to show whole.
+    /// The part `window.show` of `text`, redacted, for an excerpt of a line too long to show
+    /// whole.
     ///
     /// Secrets are looked for in all of `text` (give a generous margin around the window), so a
     /// secret that crosses an edge of the window is still replaced whole. Where the window cuts
     /// through a token that is not a known secret, the cut part is dropped up to the nearest
-    /// delimiter (whitespace, quotes, brackets, `,` or `;`), but never into `keep` (the match
-    /// the excerpt is about), which stays visible unless it holds a secret. The result has `…`
-    /// at each cut edge. `window` is clamped to `text` and to character boundaries.
-    pub fn redact_window(&self, text: &str, window: Range<usize>, keep: Range<usize>) -> String {
-        let mut start = floor_boundary(text, window.start.min(text.len()));
-        let mut end = floor_boundary(text, window.end.min(text.len())).max(start);
+    /// delimiter (whitespace, quotes, brackets, `,` or `;`), but never into `window.keep` (the
+    /// match the excerpt is about), which stays visible unless it holds a secret. An edge of
+    /// `text` counts as a cut when `window` says the text itself was cut there. The result has
+    /// `…` at each cut edge. Ranges are clamped to `text` and to character boundaries.
+    pub fn redact_window(&self, text: &str, window: &Window) -> String {
+        let keep = &window.keep;
+        let mut start = floor_boundary(text, window.show.start.min(text.len()));
+        let mut end = floor_boundary(text, window.show.end.min(text.len())).max(start);
         let spans = self.spans(text);
         // A window edge inside a span moves out to the span's edge, so the span shows whole.
         for span in &spans {
@@ -170,8 +198,8 @@ impl Redactor {
                 end = span.end;
             }
         }
-        let cut_start = start > 0;
-        let cut_end = end < text.len();
+        let cut_start = start > 0 || window.cut_before;
+        let cut_end = end < text.len() || window.cut_after;
         // A cut through an unknown token drops the visible part of that token.
         if cut_start
             && !text[..start].ends_with(is_delimiter)
@@ -393,7 +421,7 @@ mod tests {
         let text = format!("aaaa {secret} bbbb EADDRINUSE cccc {secret} dddd");
         let hit = text.find("EADDRINUSE").unwrap_or_default();
         // Both edges fall inside the secret.
-        let out = r.redact_window(&text, 10..hit + 20, hit..hit + 10);
+        let out = r.redact_window(&text, &Window::new(10..hit + 20, hit..hit + 10));
         assert!(!out.contains('Q'), "{out}");
         assert!(
             out.contains("[REDACTED] bbbb EADDRINUSE cccc [REDACTED]"),
@@ -406,7 +434,7 @@ mod tests {
         let r = Redactor::default();
         let text = "xxxxxxxxxxtokenpart EADDRINUSE tailtokenxxxxxxxx";
         let hit = text.find("EADDRINUSE").unwrap_or_default();
-        let out = r.redact_window(text, hit - 5..hit + 16, hit..hit + 10);
+        let out = r.redact_window(text, &Window::new(hit - 5..hit + 16, hit..hit + 10));
         assert_eq!(out, "… EADDRINUSE …");
     }
 
@@ -414,14 +442,30 @@ mod tests {
     fn window_keeps_the_match_even_inside_a_cut_token() {
         let r = Redactor::default();
         let text = "xxxxxxxxxxxxEADDRINUSEyyyyyyyyyyyy tail";
-        let out = r.redact_window(text, 5..25, 12..22);
+        let out = r.redact_window(text, &Window::new(5..25, 12..22));
         assert_eq!(out, "…EADDRINUSE…");
+    }
+
+    #[test]
+    fn a_text_cut_from_a_longer_line_trims_its_edges() {
+        let r = Redactor::default();
+        let text = "ALFAPART tail EADDRINUSE head BRAVOPART";
+        let window = Window {
+            show: 0..text.len(),
+            keep: 14..24,
+            cut_before: true,
+            cut_after: true,
+        };
+        assert_eq!(r.redact_window(text, &window), "… tail EADDRINUSE head …");
     }
 
     #[test]
     fn window_of_whole_text_is_plain_redaction() {
         let r = Redactor::new(["topsecretvalue".to_string()]);
         let text = "a topsecretvalue b";
-        assert_eq!(r.redact_window(text, 0..text.len(), 2..5), r.redact(text));
+        assert_eq!(
+            r.redact_window(text, &Window::new(0..text.len(), 2..5)),
+            r.redact(text)
+        );
     }
 }
