@@ -20,11 +20,10 @@ const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 /// Report fixtures of a green run of the users' suite (tests/fixtures/reports/README.md): the
 /// first one present is used.
-const GREEN_REPORT_CANDIDATES: &[&str] = &[
-    "tests/fixtures/reports/1.58.2/green.json",
-    "tests/fixtures/reports/green.json",
-    "tests/fixtures/reports/1.58.2/green/results.json",
-];
+const GREEN_REPORT_CANDIDATES: &[&str] = &["tests/fixtures/reports/playwright-1.58.2/green.json"];
+
+/// The console log of that same run.
+const GREEN_LOG: &str = "tests/fixtures/reports/playwright-1.58.2/green.log";
 
 const FAKE_TOKEN: &str = "ghs_contractTestToken0123456789abcdefABCDEF";
 const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
@@ -572,6 +571,8 @@ struct Run {
     summary: String,
     inputs_read: BTreeSet<String>,
     other_file_commands: Vec<(String, String)>,
+    /// The `evidence-file` input, when set: the one file the run may add to the workspace.
+    evidence_file: Option<String>,
     workspace_before: BTreeMap<PathBuf, Vec<u8>>,
     workspace_after: BTreeMap<PathBuf, Vec<u8>>,
 }
@@ -728,6 +729,45 @@ impl RunnerStep {
         self
     }
 
+    /// Configures the step as the gate step of examples/ai-coach-live-e2e.yml: its `with:`
+    /// values (with `${{ inputs.backend_url }}` evaluated) over the defaults, and the green
+    /// run's console log where the test step tees it.
+    fn as_in_example(mut self) -> RunnerStep {
+        let workflow = yaml("examples/ai-coach-live-e2e.yml");
+        let steps = workflow["jobs"]["live-e2e"]["steps"]
+            .as_sequence()
+            .unwrap()
+            .clone();
+        let gate = steps
+            .iter()
+            .find(|s| s["uses"].as_str() == Some("n8kahl/itm-gate-action@v1"))
+            .unwrap();
+        for (key, value) in gate["with"].as_mapping().unwrap() {
+            let key = key.as_str().unwrap();
+            let value = match value.as_str().unwrap() {
+                "${{ inputs.backend_url }}" => BACKEND_URL.to_string(),
+                other => {
+                    assert!(
+                        !other.contains("${{"),
+                        "example input `{key}`: unknown expression"
+                    );
+                    other.to_string()
+                }
+            };
+            if key == "logs" {
+                let log = self.workspace.join(&value);
+                std::fs::create_dir_all(log.parent().unwrap()).unwrap();
+                std::fs::copy(Path::new(ROOT).join(GREEN_LOG), &log).unwrap();
+            }
+            self.set_input(key, &value);
+        }
+        self
+    }
+
+    fn set_env(&mut self, name: &str, value: &str) {
+        self.env.insert(name.to_string(), value.to_string());
+    }
+
     fn set_input(&mut self, name: &str, value: &str) {
         self.env
             .insert(itm_gate::runner::input_variable(name), value.to_string());
@@ -764,6 +804,11 @@ impl RunnerStep {
                 .map(String::from)
                 .collect(),
             other_file_commands,
+            evidence_file: self
+                .env
+                .get(&itm_gate::runner::input_variable("evidence-file"))
+                .filter(|v| !v.trim().is_empty())
+                .cloned(),
             workspace_before,
             workspace_after: snapshot(&self.workspace),
         }
@@ -802,10 +847,11 @@ fn assert_nothing_undeclared(action: &Action, run: &Run) {
             "deprecated workflow command {deprecated} on stdout"
         );
     }
+    let asked_for = run.evidence_file.as_deref().map(PathBuf::from);
     let added: Vec<_> = run
         .workspace_after
         .keys()
-        .filter(|p| !run.workspace_before.contains_key(*p))
+        .filter(|p| !run.workspace_before.contains_key(*p) && Some(*p) != asked_for.as_ref())
         .collect();
     let changed: Vec<_> = run
         .workspace_before
@@ -987,4 +1033,212 @@ fn preflight_and_readiness_read_their_inputs() {
         let everything = format!("{}{}", run.stdout, run.stderr);
         assert!(!everything.contains(FAKE_TOKEN), "the token leaked");
     }
+}
+
+#[test]
+fn the_example_workflows_gate_step_passes_on_a_green_run() {
+    let action = action();
+    let mut step = RunnerStep::new(&action).with_green_report().as_in_example();
+    step.set_input("commit", "never");
+    let run = step.run();
+    assert_eq!(run.code, 0, "{}", run.describe());
+    assert_eq!(run.output("result"), Some("PASS"), "{}", run.describe());
+    assert_nothing_undeclared(&action, &run);
+    let evidence = run.output("evidence").unwrap_or_default();
+    assert!(
+        evidence.contains(&format!("- Backend URL: {BACKEND_URL}")),
+        "{evidence}"
+    );
+    let findings: serde_json::Value =
+        serde_json::from_str(run.output("findings").unwrap_or_default()).expect("findings is JSON");
+    assert!(
+        findings
+            .as_array()
+            .is_some_and(|f| f.iter().all(|f| f["severity"] != "critical")),
+        "a green run's log has no critical finding: {findings}"
+    );
+    let file = run
+        .evidence_file
+        .as_deref()
+        .expect("the example asks for an evidence file");
+    let written = run
+        .workspace_after
+        .get(Path::new(file))
+        .expect("evidence-file written");
+    assert_eq!(
+        String::from_utf8_lossy(written).trim_end(),
+        evidence.trim_end()
+    );
+}
+
+/// One request the stand-in GitHub API received.
+#[derive(Debug, Clone)]
+struct Received {
+    method: String,
+    path: String,
+    authorization: String,
+    body: String,
+}
+
+/// A stand-in for the GitHub contents API on localhost holding one file: `GET` returns it with
+/// its blob sha, `PUT` records the new content and answers with a commit. Anything else: 404.
+struct FakeContentsApi {
+    url: String,
+    received: std::sync::Arc<std::sync::Mutex<Vec<Received>>>,
+}
+
+const BLOB_SHA: &str = "3d21ec53a331a6f037a91c368710b99387d012c1";
+const COMMIT_SHA: &str = "7638417db6d59f3c431d3e1f261cc637155684cd";
+
+impl FakeContentsApi {
+    fn start(path: &str, content: &[u8]) -> FakeContentsApi {
+        use base64::Engine as _;
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = received.clone();
+        let file_path = format!("/repos/{REPOSITORY}/contents/{path}");
+        let encoded = base64::engine::general_purpose::STANDARD.encode(content);
+        // GitHub wraps the base64 content at 60 characters.
+        let wrapped: Vec<String> = encoded
+            .as_bytes()
+            .chunks(60)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect();
+        let file = serde_json::json!({
+            "type": "file", "encoding": "base64", "size": content.len(),
+            "name": path.rsplit('/').next(), "path": path, "sha": BLOB_SHA,
+            "content": format!("{}\n", wrapped.join("\n")),
+        })
+        .to_string();
+        let put = serde_json::json!({
+            "content": { "path": path, "sha": "9a0e5b7c0f1d2e3a4b5c6d7e8f90a1b2c3d4e5f6" },
+            "commit": {
+                "sha": COMMIT_SHA,
+                "html_url": format!("{SERVER_URL}/{REPOSITORY}/commit/{COMMIT_SHA}"),
+            }
+        })
+        .to_string();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut reader = BufReader::new(&stream);
+                let mut request_line = String::new();
+                if reader.read_line(&mut request_line).is_err() {
+                    continue;
+                }
+                let mut parts = request_line.split_whitespace();
+                let method = parts.next().unwrap_or("").to_string();
+                let target = parts.next().unwrap_or("").to_string();
+                let mut length = 0usize;
+                let mut authorization = String::new();
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
+                    if let Some((name, value)) = line.split_once(':') {
+                        match name.trim().to_ascii_lowercase().as_str() {
+                            "content-length" => length = value.trim().parse().unwrap_or(0),
+                            "authorization" => authorization = value.trim().to_string(),
+                            _ => {}
+                        }
+                    }
+                    line.clear();
+                }
+                let mut body = vec![0u8; length];
+                let _ = reader.read_exact(&mut body);
+                let path = target.split('?').next().unwrap_or("").to_string();
+                let (status, reply) = match (method.as_str(), path == file_path) {
+                    ("GET", true) => ("200 OK", file.clone()),
+                    ("PUT", true) => ("200 OK", put.clone()),
+                    _ => ("404 Not Found", r#"{"message":"Not Found"}"#.to_string()),
+                };
+                log.lock().unwrap().push(Received {
+                    method,
+                    path: target,
+                    authorization,
+                    body: String::from_utf8_lossy(&body).into_owned(),
+                });
+                let _ = write!(
+                    &stream,
+                    "HTTP/1.1 {status}\r\ncontent-type: application/json; charset=utf-8\r\n\
+                     content-length: {}\r\nconnection: close\r\n\r\n{reply}",
+                    reply.len()
+                );
+            }
+        });
+        FakeContentsApi { url, received }
+    }
+
+    fn received(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+/// The default `commit: on-success`: a PASS commits the evidence through the contents API
+/// and reports the commit in `commit-sha` and `commit-url`.
+#[test]
+fn a_pass_run_with_the_default_commit_setting_commits_the_evidence() {
+    use base64::Engine as _;
+    let action = action();
+    let status_file = "docs/ai-coach/AI_COACH_V2_PRODUCTION_STATUS.md";
+    let document = std::fs::read(
+        Path::new(ROOT).join("tests/fixtures/itm-gd/AI_COACH_V2_PRODUCTION_STATUS.md"),
+    )
+    .unwrap();
+    let api = FakeContentsApi::start(status_file, &document);
+    let mut step = RunnerStep::new(&action).with_green_report();
+    step.set_env("GITHUB_API_URL", &api.url);
+    let run = step.run();
+    let received = api.received();
+    assert_eq!(
+        run.code,
+        0,
+        "{}\n--- API requests\n{received:#?}",
+        run.describe()
+    );
+    assert_nothing_undeclared(&action, &run);
+    assert_eq!(run.output("commit-sha"), Some(COMMIT_SHA));
+    assert_eq!(
+        run.output("commit-url"),
+        Some(format!("{SERVER_URL}/{REPOSITORY}/commit/{COMMIT_SHA}").as_str())
+    );
+
+    let puts: Vec<&Received> = received.iter().filter(|r| r.method == "PUT").collect();
+    assert_eq!(puts.len(), 1, "one commit: {received:#?}");
+    for request in &received {
+        assert!(
+            request.authorization.ends_with(FAKE_TOKEN),
+            "every API call carries the token: {request:?}"
+        );
+    }
+    let body: serde_json::Value = serde_json::from_str(&puts[0].body).expect("PUT body is JSON");
+    assert_eq!(
+        body["sha"], BLOB_SHA,
+        "the update names the blob it replaces"
+    );
+    assert_eq!(
+        body["branch"], "main",
+        "the evidence goes to the branch under test"
+    );
+    assert!(
+        body.get("author").is_none() && body.get("committer").is_none(),
+        "GitHub signs it"
+    );
+    let content = base64::engine::general_purpose::STANDARD
+        .decode(
+            body["content"]
+                .as_str()
+                .unwrap_or_default()
+                .replace('\n', ""),
+        )
+        .expect("content is base64");
+    let content = String::from_utf8(content).expect("the document stays UTF-8");
+    assert!(content.contains("<!-- itm-gate:evidence:begin -->"));
+    assert!(content.contains(&format!("- Commit: {SHA}")));
+    assert!(content.contains("- Result: PASS"));
+    let original = String::from_utf8_lossy(&document);
+    let first_line = original.lines().next().unwrap_or_default();
+    assert!(
+        !first_line.is_empty() && content.starts_with(first_line),
+        "the document is kept"
+    );
 }
