@@ -232,6 +232,44 @@ fn defaults_are_the_designs() {
     ));
 }
 
+/// action.yml's defaults are the binary's own, so a local run without flags and a workflow
+/// run with the defaults decide the same way.
+#[test]
+fn defaults_match_the_binarys_own() {
+    use itm_gate::{config, preflight, readiness};
+    let action = action();
+    let lines = |name: &str| -> Vec<String> {
+        action.inputs[name]
+            .default
+            .as_deref()
+            .unwrap_or("")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    let trimmed =
+        |values: &[&str]| -> Vec<String> { values.iter().map(|v| v.trim().to_string()).collect() };
+    assert_eq!(lines("results"), [config::DEFAULT_RESULTS]);
+    assert_eq!(lines("specs"), trimmed(&config::DEFAULT_SPECS));
+    assert_eq!(lines("allow-skip"), trimmed(&config::DEFAULT_ALLOW_SKIP));
+    assert_eq!(lines("status-file"), [config::DEFAULT_STATUS_FILE]);
+    assert_eq!(lines("status-file"), [readiness::DEFAULT_STATUS_FILE]);
+    assert_eq!(lines("timezone"), [config::DEFAULT_TIMEZONE]);
+    assert_eq!(lines("workflow"), [preflight::DEFAULT_WORKFLOW]);
+    assert_eq!(lines("secrets"), trimmed(&preflight::DEFAULT_SECRETS));
+    assert_eq!(
+        lines("optional-secrets"),
+        trimmed(&preflight::DEFAULT_OPTIONAL_SECRETS)
+    );
+    assert_eq!(lines("migrations-dir"), [preflight::DEFAULT_MIGRATIONS_DIR]);
+    assert_eq!(
+        lines("blocking-labels"),
+        trimmed(&readiness::DEFAULT_BLOCKING_LABELS)
+    );
+}
+
 #[test]
 fn preflight_and_readiness_inputs_say_which_command_uses_them() {
     let action = action();
