@@ -7,9 +7,8 @@
 # builder's musl-gcc is that platform's own and no cross toolchain is needed. Without a Docker
 # engine, `.ci/action-checks.sh` builds the same x86_64 binary with cargo and checks it.
 
-ARG RUST_VERSION=1.95
-
-FROM rust:${RUST_VERSION}-slim-bookworm AS build
+# The Rust version is written out (not an ARG) so that Dependabot can update it.
+FROM rust:1.95-slim-trixie AS build
 # buildx sets TARGETARCH (amd64, arm64); a plain `docker build` leaves it empty (amd64).
 ARG TARGETARCH
 # hadolint ignore=DL3008
