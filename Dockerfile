@@ -9,7 +9,7 @@
 
 # The Rust version is written out (not an ARG) so that Dependabot can update it.
 FROM rust:1.95-slim-trixie AS build
-# buildx sets TARGETARCH (amd64, arm64); a plain `docker build` leaves it empty (amd64).
+# BuildKit sets TARGETARCH (amd64, arm64); the legacy builder leaves it empty (amd64).
 ARG TARGETARCH
 # hadolint ignore=DL3008
 RUN apt-get update \
