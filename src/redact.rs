@@ -45,6 +45,7 @@ static SHAPES: LazyLock<Regex> = LazyLock::new(|| {
         (?P<jwt>\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*)
         | (?i:\bbearer)\s+(?P<bearer>[^\s"'`,;()<>\[\]{}\\]+)
         | \be2e:(?P<bypass>[^\s"'`:\\]+):[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b
+        | \be2e%3[Aa](?P<bypassenc>[^\s"'`&]+?)%3[Aa][0-9a-fA-F]{8}(?:-|%2[Dd])
         | (?P<sk>\bsk-[A-Za-z0-9_-]{16,})
         | (?P<github>\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}))
         "#,
@@ -53,7 +54,7 @@ static SHAPES: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The capture groups of [`SHAPES`] whose text is replaced.
-const SHAPE_GROUPS: [&str; 5] = ["jwt", "bearer", "bypass", "sk", "github"];
+const SHAPE_GROUPS: [&str; 6] = ["jwt", "bearer", "bypass", "bypassenc", "sk", "github"];
 
 /// Characters that end a token: an excerpt cut inside a token drops the token's visible part up
 /// to the nearest one, so a cut never shows the half of a secret that no pattern recognised.
