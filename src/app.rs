@@ -18,7 +18,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Read Playwright reports and logs, decide the gate, write outputs and evidence (default).
-    Gate(config::GateArgs),
+    Gate(Box<config::GateArgs>),
     /// Check the repository before dispatching the live workflow (runbook section 3).
     Preflight(preflight::PreflightArgs),
     /// Check the exit criteria for the production cut (runbook section 8).
@@ -54,7 +54,7 @@ pub fn main() -> u8 {
         },
     };
     let exit = match command {
-        Command::Gate(args) => pipeline::run(args),
+        Command::Gate(args) => pipeline::run(*args),
         Command::Preflight(args) => preflight::run(args),
         Command::Readiness(args) => readiness::run(args),
         Command::Secrets(args) => secrets::run(args),

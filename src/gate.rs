@@ -52,11 +52,17 @@ pub fn decide(facts: &GateFacts) -> GateDecision {
     }
     for spec in &facts.specs {
         if spec.verdict == Verdict::Fail {
-            reasons.push(format!(
-                "{}spec {} is FAIL",
-                if spec.required { "required " } else { "" },
-                spec.file
-            ));
+            let kind = if spec.required {
+                "required spec"
+            } else {
+                "spec"
+            };
+            if spec.reasons.is_empty() {
+                reasons.push(format!("{kind} {} is FAIL", spec.file));
+            }
+            for why in &spec.reasons {
+                reasons.push(format!("{kind} {} is FAIL: {why}", spec.file));
+            }
         } else if spec.required && spec.verdict != Verdict::Pass {
             reasons.push(format!(
                 "required spec {} is {} (every test was skipped); a required spec must PASS",
@@ -133,7 +139,8 @@ mod tests {
 
     #[test]
     fn every_rule_can_fail_the_gate() {
-        let cases: Vec<(&str, Box<dyn Fn(&mut GateFacts)>)> = vec![
+        type Breaks = Box<dyn Fn(&mut GateFacts)>;
+        let cases: Vec<(&str, Breaks)> = vec![
             ("no report", Box::new(|f| f.reports_read = 0)),
             (
                 "bad report",

@@ -25,7 +25,6 @@ use crate::exit::Exit;
 use crate::gate::{self, GateDecision, GateFacts};
 use crate::github::{self, GitHubClient, RecordOutcome, RecordRequest};
 use crate::logscan::{Finding, Findings, RuleSet, Scanner};
-use crate::markdown::escape_inline;
 use crate::paths::{PathMapper, Workspace};
 use crate::redact::Redactor;
 use crate::report::{self, ReportConfig, ReportSink, Stats, TestCase, TextOrigin, TopLevelError};
@@ -374,7 +373,7 @@ fn evidence_notes(
         .values()
         .flat_map(|t| t.flaky_tests.iter())
         .take(3)
-        .map(|t| escape_inline(&t.label(), 80))
+        .map(|t| note_text(&t.label(), 80))
         .collect();
     if !flaky_titles.is_empty() {
         parts.push(format!("flaky: {}", flaky_titles.join("; ")));
@@ -392,7 +391,7 @@ fn evidence_notes(
         let shown: Vec<String> = reasons
             .iter()
             .take(3)
-            .map(|(r, n)| format!("\"{}\" ×{n}", escape_inline(r, 120)))
+            .map(|(r, n)| format!("\"{}\" ×{n}", note_text(r, 120)))
             .collect();
         parts.push(format!("skips: {}", shown.join("; ")));
     }
@@ -408,7 +407,7 @@ fn evidence_notes(
         let more = decision.reasons.len() - 1;
         parts.push(format!(
             "failed because: {}{}",
-            escape_inline(first, 200),
+            note_text(first, 200),
             if more > 0 {
                 format!(" (+{more} more reasons)")
             } else {
@@ -417,6 +416,29 @@ fn evidence_notes(
         ));
     }
     parts.join("; ")
+}
+
+/// One line of untrusted text for the evidence notes: ANSI codes and line breaks removed, cut,
+/// and the characters that could start Markdown or HTML markup escaped (the block is read raw
+/// in the status document too, so ordinary punctuation is left alone).
+fn note_text(text: &str, max_chars: usize) -> String {
+    let plain = crate::text::strip_ansi(text);
+    let one_line: String = plain.split_whitespace().collect::<Vec<_>>().join(" ");
+    let short = crate::text::truncate_chars(&one_line, max_chars);
+    let mut out = String::with_capacity(short.len());
+    for c in short.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Annotations in order of usefulness: the gate result, failing tests at their lines,

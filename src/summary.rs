@@ -311,8 +311,10 @@ mod tests {
 
     #[test]
     fn untrusted_text_cannot_break_the_markdown() {
-        let mut tally = SpecTally::default();
-        tally.failed = 1;
+        let mut tally = SpecTally {
+            failed: 1,
+            ..SpecTally::default()
+        };
         tally.failures.push(FailedTest {
             test: TestRef {
                 title: "x | <img src=x onerror=alert(1)> `code`".into(),

@@ -568,7 +568,7 @@ mod tests {
             Outcome::Flaky,
         );
         assert_eq!(
-            verdict_of(&[flaky.clone()], true, &rules(true, false)).verdict,
+            verdict_of(std::slice::from_ref(&flaky), true, &rules(true, false)).verdict,
             Verdict::Pass
         );
         assert_eq!(

@@ -23,12 +23,22 @@ fn green_run_passes_with_outputs_summary_and_evidence() {
         assert_eq!(spec["failed"], 0);
     }
     let evidence = ran.output("evidence");
-    assert!(evidence.starts_with("### Staging Live Gate Evidence\n- Date: "), "{evidence}");
+    assert!(
+        evidence.starts_with("### Staging Live Gate Evidence\n- Date: "),
+        "{evidence}"
+    );
     assert!(evidence.contains(&format!("- Commit: {SHA}\n")));
-    assert!(evidence.contains("- Workflow: https://github.com/n8kahl/ITM-gd/actions/runs/13101234567\n"));
+    assert!(
+        evidence
+            .contains("- Workflow: https://github.com/n8kahl/ITM-gd/actions/runs/13101234567\n")
+    );
     assert!(evidence.contains("- Result: PASS\n"));
     assert!(evidence.contains(&format!("  - {API}: PASS\n  - {WORKFLOW}: PASS\n")));
-    assert!(ran.summary.starts_with("## ✅ itm-gate: PASS"), "{}", ran.summary);
+    assert!(
+        ran.summary.starts_with("## ✅ itm-gate: PASS"),
+        "{}",
+        ran.summary
+    );
     assert!(ran.summary.contains("### Spec files"));
     assert!(ran.summary.contains("Staging Live Gate Evidence"));
     assert_eq!(ran.annotations("error").len(), 0);
@@ -46,17 +56,28 @@ fn evidence_date_is_the_report_start_in_eastern_time() {
     let eastern = start.with_timezone(&chrono_tz::America::New_York);
     let ran = ActionRun::new().report(&path).run(&[]);
     let expected = format!("- Date: {} ET\n", eastern.format("%Y-%m-%d %H:%M"));
-    assert!(ran.output("evidence").contains(&expected), "{}", ran.output("evidence"));
+    assert!(
+        ran.output("evidence").contains(&expected),
+        "{}",
+        ran.output("evidence")
+    );
 }
 
 #[test]
 fn non_strict_skips_fail_the_strict_gate_with_the_reason() {
-    let ran = ActionRun::new().report(&report(NEW, "backend-unhealthy.json")).run(&[]);
+    let ran = ActionRun::new()
+        .report(&report(NEW, "backend-unhealthy.json"))
+        .run(&[]);
     assert_eq!(ran.code, 1);
     assert_eq!(ran.output("result"), "FAIL");
     let spec = ran.spec(API);
     assert_eq!(spec["verdict"], "FAIL");
-    assert!(spec["reasons"].to_string().contains("Live backend not healthy at "), "{spec}");
+    assert!(
+        spec["reasons"]
+            .to_string()
+            .contains("Live backend not healthy at "),
+        "{spec}"
+    );
     assert!(ran.output("reasons").contains("strict mode"));
 }
 
@@ -67,21 +88,31 @@ fn without_strict_mode_skipped_required_specs_still_do_not_pass() {
         .input("strict", "false")
         .run(&[]);
     assert_eq!(ran.output("result"), "FAIL");
-    assert_ne!(ran.spec(API)["verdict"], "PASS");
+    assert_ne!(ran.spec(WORKFLOW)["verdict"], "PASS");
+    assert!(ran.output("reasons").contains("a required spec must PASS"));
 }
 
 #[test]
 fn strict_failures_fail_with_test_names_and_annotations() {
-    let ran = ActionRun::new().report(&report(NEW, "strict-failure.json")).run(&[]);
+    let ran = ActionRun::new()
+        .report(&report(NEW, "strict-failure.json"))
+        .run(&[]);
     assert_eq!(ran.code, 1);
     let spec = ran.spec(API);
     assert_eq!(spec["verdict"], "FAIL");
     assert!(spec["failed"].as_u64().unwrap() > 0);
     let errors = ran.annotations("error");
     assert!(!errors.is_empty() && errors.len() <= 10, "{errors:?}");
-    assert!(errors.iter().any(|a| a.contains(&format!("file={API},line="))), "{errors:?}");
+    assert!(
+        errors
+            .iter()
+            .any(|a| a.contains(&format!("file={API},line="))),
+        "{errors:?}"
+    );
     assert!(ran.summary.contains("### Failing tests"));
-    assert!(ran.summary.contains(&format!("https://github.com/n8kahl/ITM-gd/blob/{SHA}/{API}#L")));
+    assert!(ran.summary.contains(&format!(
+        "https://github.com/n8kahl/ITM-gd/blob/{SHA}/{API}#L"
+    )));
 }
 
 #[test]
@@ -103,18 +134,29 @@ fn kitchen_sink_counts_add_up_to_playwrights_stats() {
 fn flaky_input_decides_what_a_retry_pass_does() {
     let path = report(NEW, "kitchen-sink.json");
     let lenient = ActionRun::new().report(&path).run(&[]);
-    let strict = ActionRun::new().report(&path).input("flaky", "fail").run(&[]);
+    let strict = ActionRun::new()
+        .report(&path)
+        .input("flaky", "fail")
+        .run(&[]);
     let flaky_specs = |ran: &common::Ran| -> Vec<(String, String)> {
         ran.specs()
             .into_iter()
             .filter(|s| s["flaky"].as_u64().unwrap_or(0) > 0)
-            .map(|s| (s["file"].as_str().unwrap().to_string(), s["reasons"].to_string()))
+            .map(|s| {
+                (
+                    s["file"].as_str().unwrap().to_string(),
+                    s["reasons"].to_string(),
+                )
+            })
             .collect()
     };
     let lenient = flaky_specs(&lenient);
     assert!(!lenient.is_empty(), "the kitchen sink has a flaky test");
     for (file, reasons) in flaky_specs(&strict) {
-        assert!(reasons.contains("passed only on retry"), "{file}: {reasons}");
+        assert!(
+            reasons.contains("passed only on retry"),
+            "{file}: {reasons}"
+        );
     }
     for (_, reasons) in lenient {
         assert!(!reasons.contains("passed only on retry"));
@@ -123,20 +165,32 @@ fn flaky_input_decides_what_a_retry_pass_does() {
 
 #[test]
 fn a_deleted_required_spec_is_reported_plainly() {
-    let ran = ActionRun::new().report(&report(NEW, "workflow-spec-deleted.json")).run(&[]);
+    let ran = ActionRun::new()
+        .report(&report(NEW, "workflow-spec-deleted.json"))
+        .run(&[]);
     assert_eq!(ran.code, 1);
     let spec = ran.spec(WORKFLOW);
     assert_eq!(spec["verdict"], "FAIL");
     assert_eq!(spec["passed"], 0);
-    assert!(spec["reasons"].to_string().contains("absent from the report"));
+    assert!(
+        spec["reasons"]
+            .to_string()
+            .contains("absent from the report")
+    );
     assert_eq!(ran.spec(API)["verdict"], "PASS");
 }
 
 #[test]
 fn tests_cut_short_by_max_failures_did_not_run() {
-    let ran = ActionRun::new().report(&report(NEW, "max-failures.json")).run(&[]);
+    let ran = ActionRun::new()
+        .report(&report(NEW, "max-failures.json"))
+        .run(&[]);
     assert_eq!(ran.output("result"), "FAIL");
-    let not_run: u64 = ran.specs().iter().map(|s| s["did_not_run"].as_u64().unwrap()).sum();
+    let not_run: u64 = ran
+        .specs()
+        .iter()
+        .map(|s| s["did_not_run"].as_u64().unwrap())
+        .sum();
     assert!(not_run > 0, "{}", ran.output("specs"));
 }
 
@@ -144,17 +198,31 @@ fn tests_cut_short_by_max_failures_did_not_run() {
 fn a_list_only_report_is_no_test_run() {
     let ran = ActionRun::new().report(&report(NEW, "list.json")).run(&[]);
     assert_eq!(ran.output("result"), "FAIL");
-    assert!(ran.output("reasons").contains("no test ran"), "{}", ran.output("reasons"));
+    assert!(
+        ran.output("reasons").contains("no test ran"),
+        "{}",
+        ran.output("reasons")
+    );
 }
 
 #[test]
 fn load_errors_and_top_level_errors_fail() {
-    for name in ["load-error.json", "global-setup-error.json", "no-tests.json"] {
+    for name in [
+        "load-error.json",
+        "global-setup-error.json",
+        "no-tests.json",
+    ] {
         let ran = ActionRun::new().report(&report(NEW, name)).run(&[]);
         assert_eq!(ran.code, 1, "{name}");
-        assert!(ran.output("reasons").contains("top-level error"), "{name}: {}", ran.output("reasons"));
+        assert!(
+            ran.output("reasons").contains("top-level error"),
+            "{name}: {}",
+            ran.output("reasons")
+        );
     }
-    let ran = ActionRun::new().report(&report(NEW, "load-error.json")).run(&[]);
+    let ran = ActionRun::new()
+        .report(&report(NEW, "load-error.json"))
+        .run(&[]);
     let failed_to_load = ran
         .specs()
         .into_iter()
@@ -164,10 +232,18 @@ fn load_errors_and_top_level_errors_fail() {
 
 #[test]
 fn shards_given_together_add_up_to_the_merged_report() {
-    let merged = ActionRun::new().report(&report(NEW, "green-merged-from-blobs.json")).run(&[]);
+    let merged = ActionRun::new()
+        .report(&report(NEW, "green-merged-from-blobs.json"))
+        .run(&[]);
     let shards = ActionRun::new()
-        .file(&report(NEW, "green-shard-1-of-2.json"), "test-results/shard-1.json")
-        .file(&report(NEW, "green-shard-2-of-2.json"), "test-results/shard-2.json")
+        .file(
+            &report(NEW, "green-shard-1-of-2.json"),
+            "test-results/shard-1.json",
+        )
+        .file(
+            &report(NEW, "green-shard-2-of-2.json"),
+            "test-results/shard-2.json",
+        )
         .input("results", "test-results/shard-*.json")
         .run(&[]);
     for name in ["result", "passed", "failed", "flaky", "skipped"] {
@@ -176,7 +252,13 @@ fn shards_given_together_add_up_to_the_merged_report() {
     let counts = |ran: &common::Ran| -> Vec<(String, u64, u64)> {
         ran.specs()
             .iter()
-            .map(|s| (s["file"].to_string(), s["passed"].as_u64().unwrap(), s["skipped"].as_u64().unwrap()))
+            .map(|s| {
+                (
+                    s["file"].to_string(),
+                    s["passed"].as_u64().unwrap(),
+                    s["skipped"].as_u64().unwrap(),
+                )
+            })
             .collect()
     };
     assert_eq!(counts(&merged), counts(&shards));
@@ -199,7 +281,9 @@ fn the_same_report_given_twice_counts_once() {
 fn old_playwright_reports_are_read() {
     let green = ActionRun::new().report(&report(OLD, "green.json")).run(&[]);
     assert_eq!(green.output("result"), "PASS", "{}", green.stdout);
-    let failing = ActionRun::new().report(&report(OLD, "kitchen-sink.json")).run(&[]);
+    let failing = ActionRun::new()
+        .report(&report(OLD, "kitchen-sink.json"))
+        .run(&[]);
     assert_eq!(failing.output("result"), "FAIL");
     assert!(failing.output("failed").parse::<u64>().unwrap() > 0);
 }
@@ -239,7 +323,13 @@ fn flags_win_over_inputs() {
     let ran = ActionRun::new()
         .report(&report(NEW, "backend-unhealthy.json"))
         .input("strict", "true")
-        .run(&["gate", "--strict", "false", "--specs", "e2e/specs/none.spec.ts"]);
+        .run(&[
+            "gate",
+            "--strict",
+            "false",
+            "--specs",
+            "e2e/specs/none.spec.ts",
+        ]);
     let spec = ran.spec("e2e/specs/none.spec.ts");
     assert_eq!(spec["required"], true);
     assert!(!ran.output("reasons").contains("strict mode"));
@@ -260,7 +350,8 @@ fn missing_report_fails_naming_the_file() {
     let ran = ActionRun::new().run(&[]);
     assert_eq!(ran.code, 1);
     assert!(
-        ran.output("reasons").contains("test-results/results.json: cannot read the report"),
+        ran.output("reasons")
+            .contains("test-results/results.json: cannot read the report"),
         "{}",
         ran.output("reasons")
     );
@@ -269,7 +360,10 @@ fn missing_report_fails_naming_the_file() {
 #[test]
 fn empty_report_fails() {
     let ran = bad_report(&bad("empty.json"));
-    assert!(ran.output("reasons").contains("test-results/results.json: the report is empty (0 bytes)"));
+    assert!(
+        ran.output("reasons")
+            .contains("test-results/results.json: the report is empty (0 bytes)")
+    );
 }
 
 #[test]
@@ -277,20 +371,31 @@ fn truncated_report_fails_with_the_byte_offset() {
     let ran = bad_report(&bad("truncated.json"));
     let size = std::fs::metadata(bad("truncated.json")).unwrap().len();
     let reasons = ran.output("reasons");
-    assert!(reasons.contains(&format!("is truncated: the JSON ends at byte {size}")), "{reasons}");
+    assert!(
+        reasons.contains(&format!("is truncated: the JSON ends at byte {size}")),
+        "{reasons}"
+    );
 }
 
 #[test]
 fn not_json_fails_with_position() {
     let ran = bad_report(&bad("not-json.txt"));
-    assert!(ran.output("reasons").contains("not valid JSON at byte 0 (line 1, column 1)"), "{}", ran.output("reasons"));
+    assert!(
+        ran.output("reasons")
+            .contains("not valid JSON at byte 0 (line 1, column 1)"),
+        "{}",
+        ran.output("reasons")
+    );
 }
 
 #[test]
 fn a_jest_report_is_not_a_playwright_report() {
     let ran = bad_report(&bad("jest-report.json"));
     let reasons = ran.output("reasons");
-    assert!(reasons.contains("not a Playwright JSON report"), "{reasons}");
+    assert!(
+        reasons.contains("not a Playwright JSON report"),
+        "{reasons}"
+    );
     assert!(reasons.contains("Jest"), "{reasons}");
 }
 
@@ -298,13 +403,18 @@ fn a_jest_report_is_not_a_playwright_report() {
 fn deep_nesting_and_top_level_arrays_fail_cleanly() {
     for name in ["deeply-nested.json", "top-level-array.json"] {
         let ran = bad_report(&bad(name));
-        assert!(ran.output("reasons").contains("test-results/results.json:"), "{name}");
+        assert!(
+            ran.output("reasons").contains("test-results/results.json:"),
+            "{name}"
+        );
     }
 }
 
 #[test]
 fn a_glob_that_matches_nothing_fails() {
-    let ran = ActionRun::new().input("results", "test-results/**/*.json").run(&[]);
+    let ran = ActionRun::new()
+        .input("results", "test-results/**/*.json")
+        .run(&[]);
     assert_eq!(ran.code, 1);
     assert!(ran.output("reasons").contains("matched no file"));
 }
@@ -315,8 +425,16 @@ fn a_glob_that_matches_nothing_fails() {
 fn invalid_inputs_are_usage_errors_naming_the_input() {
     let cases = [
         ("commit", "sometimes", "input `commit` is `sometimes`"),
-        ("allow-skip", "^ok$\n(unclosed", "input `allow-skip`, line 2"),
-        ("status-file", "../elsewhere/STATUS.md", "input `status-file`"),
+        (
+            "allow-skip",
+            "^ok$\n(unclosed",
+            "input `allow-skip`, line 2",
+        ),
+        (
+            "status-file",
+            "../elsewhere/STATUS.md",
+            "input `status-file`",
+        ),
         ("evidence-file", "/etc/evidence.md", "input `evidence-file`"),
         ("flaky", "maybe", "input `flaky` is `maybe`"),
         ("strict", "yes", "input `strict` is `yes`"),
@@ -338,13 +456,17 @@ fn invalid_inputs_are_usage_errors_naming_the_input() {
 
 #[test]
 fn the_token_never_appears_in_any_output() {
-    let ran = ActionRun::new().report(&report(NEW, "kitchen-sink.json")).run(&[]);
+    let ran = ActionRun::new()
+        .report(&report(NEW, "kitchen-sink.json"))
+        .run(&[]);
     assert!(!ran.everything().contains(FAKE_TOKEN));
 }
 
 #[test]
 fn report_text_cannot_issue_workflow_commands() {
-    let ran = ActionRun::new().report(&report(NEW, "kitchen-sink.json")).run(&[]);
+    let ran = ActionRun::new()
+        .report(&report(NEW, "kitchen-sink.json"))
+        .run(&[]);
     // Every line that looks like a workflow command is one of ours.
     let mut stopped = None::<String>;
     for line in ran.stdout.lines() {
@@ -385,6 +507,10 @@ fn local_run_without_runner_prints_the_result_and_the_document_change() {
     let ran = run.run(&["gate", "--job-status", "success"]);
     assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
     assert!(ran.stdout.starts_with("itm-gate: PASS"));
-    assert!(ran.stdout.contains("+<!-- itm-gate:evidence:begin -->"), "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains("+<!-- itm-gate:evidence:begin -->"),
+        "{}",
+        ran.stdout
+    );
     assert!(ran.stdout.contains("+### Staging Live Gate Evidence"));
 }

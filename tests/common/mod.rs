@@ -87,9 +87,12 @@ pub struct Ran {
 impl Ran {
     /// An output that must exist.
     pub fn output(&self, name: &str) -> &str {
-        self.outputs
-            .get(name)
-            .unwrap_or_else(|| panic!("output `{name}` was not written; stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr))
+        self.outputs.get(name).unwrap_or_else(|| {
+            panic!(
+                "output `{name}` was not written; stdout:\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
     }
 
     /// The `specs` output, parsed.
@@ -107,14 +110,19 @@ impl Ran {
 
     /// Everything the run wrote anywhere a person or the runner can see it.
     pub fn everything(&self) -> String {
-        format!("{}\n{}\n{}\n{}", self.stdout, self.stderr, self.output_file, self.summary)
+        format!(
+            "{}\n{}\n{}\n{}",
+            self.stdout, self.stderr, self.output_file, self.summary
+        )
     }
 
     /// Annotation command lines (`::error …`, `::warning …`, `::notice …`).
     pub fn annotations(&self, level: &str) -> Vec<String> {
         self.stdout
             .lines()
-            .filter(|l| l.starts_with(&format!("::{level} ")) || l.starts_with(&format!("::{level}::")))
+            .filter(|l| {
+                l.starts_with(&format!("::{level} ")) || l.starts_with(&format!("::{level}::"))
+            })
             .map(str::to_string)
             .collect()
     }
