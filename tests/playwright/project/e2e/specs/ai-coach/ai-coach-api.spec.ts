@@ -19,6 +19,7 @@ test.describe('AI Coach — Backend API Health', () => {
   });
 
   test('protected endpoints reject a missing authorization header', async ({ request }) => {
+    await requireLiveBackend(request, 'health');
     const response = await request.get(`${BACKEND_URL}/api/watchlist`);
     const body = await response.json();
     console.log(`expected 401 from /api/watchlist: ${body.message}`);
