@@ -473,10 +473,11 @@ fn origin_from_config(config: &str) -> Option<String> {
             in_origin = line.replace(' ', "") == "[remote\"origin\"]";
             continue;
         }
-        if in_origin && let Some((key, value)) = line.split_once('=') {
-            if key.trim() == "url" {
-                return Some(value.trim().to_string());
-            }
+        if in_origin
+            && let Some((key, value)) = line.split_once('=')
+            && key.trim() == "url"
+        {
+            return Some(value.trim().to_string());
         }
     }
     None
