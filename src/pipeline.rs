@@ -130,10 +130,13 @@ struct Collector<'a> {
     findings: &'a mut Findings,
     report_label: String,
     stats: Option<Stats>,
+    /// The last report path seen and its repository path.
+    last_file: (String, String),
 }
 
 impl ReportSink for Collector<'_> {
     fn config(&mut self, config: ReportConfig) {
+        self.last_file = (String::new(), String::new());
         self.mapper = match &self.fixed_mapper {
             Some(fixed) => PathMapper {
                 root_dir: config.root_dir.clone(),
@@ -149,8 +152,11 @@ impl ReportSink for Collector<'_> {
     }
 
     fn test(&mut self, test: TestCase) {
-        let file = self.mapper.to_repo(&test.file);
-        self.data.tallies.add(&file, &test);
+        // Tests come file by file: map each file once.
+        if self.last_file.0 != test.file {
+            self.last_file = (test.file.clone(), self.mapper.to_repo(&test.file));
+        }
+        self.data.tallies.add(&self.last_file.1, &test);
     }
 
     fn top_level_error(&mut self, error: TopLevelError) {
@@ -267,6 +273,7 @@ pub fn read_reports(
             findings,
             report_label: label.clone(),
             stats: None,
+            last_file: (String::new(), String::new()),
         };
         let read = report::read_report(&file, &mut collector);
         let stats = collector.stats.take();

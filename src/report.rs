@@ -488,6 +488,100 @@ impl Shape {
     }
 }
 
+/// The object keys the reader looks at; any other key is skipped without being stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Title,
+    File,
+    Line,
+    Specs,
+    Suites,
+    Tests,
+    Id,
+    ProjectName,
+    ProjectId,
+    ExpectedStatus,
+    Status,
+    Annotations,
+    Results,
+    Retry,
+    Error,
+    Errors,
+    Stdout,
+    Stderr,
+    Text,
+    Buffer,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Field, D::Error> {
+        struct FieldVisitor;
+        impl Visitor<'_> for FieldVisitor {
+            type Value = Field;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_str<E>(self, key: &str) -> Result<Field, E> {
+                Ok(match key {
+                    "title" => Field::Title,
+                    "file" => Field::File,
+                    "line" => Field::Line,
+                    "specs" => Field::Specs,
+                    "suites" => Field::Suites,
+                    "tests" => Field::Tests,
+                    "id" => Field::Id,
+                    "projectName" => Field::ProjectName,
+                    "projectId" => Field::ProjectId,
+                    "expectedStatus" => Field::ExpectedStatus,
+                    "status" => Field::Status,
+                    "annotations" => Field::Annotations,
+                    "results" => Field::Results,
+                    "retry" => Field::Retry,
+                    "error" => Field::Error,
+                    "errors" => Field::Errors,
+                    "stdout" => Field::Stdout,
+                    "stderr" => Field::Stderr,
+                    "text" => Field::Text,
+                    "buffer" => Field::Buffer,
+                    _ => Field::Other,
+                })
+            }
+        }
+        d.deserialize_identifier(FieldVisitor)
+    }
+}
+
+/// A status word read without allocating (`passed`, `expected`, …).
+struct Word<T>(Option<T>);
+
+impl<'de> Deserialize<'de> for Word<Status> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(WordVisitor(Status::parse)).map(Word)
+    }
+}
+
+impl<'de> Deserialize<'de> for Word<Outcome> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(WordVisitor(Outcome::parse)).map(Word)
+    }
+}
+
+struct WordVisitor<T>(fn(&str) -> Option<T>);
+
+impl<T> Visitor<'_> for WordVisitor<T> {
+    type Value = Option<T>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a status word")
+    }
+    fn visit_str<E>(self, word: &str) -> Result<Option<T>, E> {
+        Ok((self.0)(word))
+    }
+    fn visit_unit<E>(self) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+}
+
 struct RootSeed<'a> {
     sink: &'a mut dyn ReportSink,
 }
@@ -682,27 +776,27 @@ impl<'de> Visitor<'de> for SuiteSeed<'_> {
         let depth = self.titles.len();
         let mut file: Option<String> = self.parent_file.map(str::to_string);
         let mut titled = false;
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "title" => {
+        while let Some(key) = map.next_key::<Field>()? {
+            match key {
+                Field::Title => {
                     let title: String = map.next_value()?;
                     if !is_file_suite && !titled && !title.is_empty() {
                         self.titles.push(title);
                         titled = true;
                     }
                 }
-                "file" => {
+                Field::File => {
                     let value: Option<String> = map.next_value()?;
                     if let Some(value) = value {
                         file = Some(value);
                     }
                 }
-                "specs" => map.next_value_seed(SpecsSeed {
+                Field::Specs => map.next_value_seed(SpecsSeed {
                     sink: &mut *self.sink,
                     titles: &mut *self.titles,
                     file: file.as_deref(),
                 })?,
-                "suites" => map.next_value_seed(SuitesSeed {
+                Field::Suites => map.next_value_seed(SuitesSeed {
                     sink: &mut *self.sink,
                     titles: &mut *self.titles,
                     file: Some(file.as_deref().unwrap_or("")),
@@ -778,25 +872,25 @@ impl<'de> Visitor<'de> for SpecSeed<'_> {
         let mut line = 0u32;
         let mut id: Option<String> = None;
         let mut tests: Vec<PartialTest> = Vec::new();
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "title" => {
+        while let Some(key) = map.next_key::<Field>()? {
+            match key {
+                Field::Title => {
                     let value: String = map.next_value()?;
                     if title.is_none() {
                         self.titles.push(value.clone());
                         title = Some(value);
                     }
                 }
-                "tests" => {
+                Field::Tests => {
                     tests = map.next_value_seed(TestsSeed {
                         sink: &mut *self.sink,
                         titles: self.titles.as_slice(),
                         file: self.suite_file,
                     })?
                 }
-                "file" => file = map.next_value()?,
-                "line" => line = map.next_value::<Option<u32>>()?.unwrap_or(0),
-                "id" => id = map.next_value()?,
+                Field::File => file = map.next_value()?,
+                Field::Line => line = map.next_value::<Option<u32>>()?.unwrap_or(0),
+                Field::Id => id = map.next_value()?,
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -892,25 +986,21 @@ impl<'de> Visitor<'de> for TestSeed<'_> {
         let mut status = None;
         let mut attempts = Vec::new();
         let mut annotations: Vec<Annotation> = Vec::new();
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "projectName" => project_name = map.next_value()?,
-                "projectId" => project_id = map.next_value()?,
-                "expectedStatus" => {
-                    let word: String = map.next_value()?;
-                    expected_status = Status::parse(&word).ok_or_else(|| {
-                        de::Error::custom(format!("unknown expectedStatus `{word}`"))
-                    })?;
+        while let Some(key) = map.next_key::<Field>()? {
+            match key {
+                Field::ProjectName => project_name = map.next_value()?,
+                Field::ProjectId => project_id = map.next_value()?,
+                Field::ExpectedStatus => {
+                    let Word(word) = map.next_value::<Word<Status>>()?;
+                    expected_status = word
+                        .ok_or_else(|| de::Error::custom("unknown `expectedStatus` of a test"))?;
                 }
-                "status" => {
-                    let word: Option<String> = map.next_value()?;
-                    status = word.as_deref().and_then(Outcome::parse);
-                }
-                "annotations" => {
+                Field::Status => status = map.next_value::<Word<Outcome>>()?.0,
+                Field::Annotations => {
                     let list: Option<Vec<Annotation>> = map.next_value()?;
                     merge_annotations(&mut annotations, list.unwrap_or_default());
                 }
-                "results" => {
+                Field::Results => {
                     let project = project_name
                         .as_deref()
                         .or(project_id.as_deref())
@@ -1032,18 +1122,17 @@ impl<'de> Visitor<'de> for ResultSeed<'_> {
         };
         let mut first_error: Option<(String, Option<Location>)> = None;
         let mut annotations = Vec::new();
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "status" => {
-                    let word: Option<String> = map.next_value()?;
-                    attempt.status = word.as_deref().and_then(Status::parse);
+        while let Some(key) = map.next_key::<Field>()? {
+            match key {
+                Field::Status => attempt.status = map.next_value::<Word<Status>>()?.0,
+                Field::Retry => {
+                    attempt.retry = map.next_value::<Option<u32>>()?.unwrap_or(self.index)
                 }
-                "retry" => attempt.retry = map.next_value::<Option<u32>>()?.unwrap_or(self.index),
-                "error" => {
+                Field::Error => {
                     let raw: Option<RawError> = map.next_value()?;
                     first_error = raw.map(RawError::into_message);
                 }
-                "errors" => {
+                Field::Errors => {
                     let list: Option<Vec<RawError>> = map.next_value()?;
                     for raw in list.unwrap_or_default() {
                         let (message, location) = raw.into_message();
@@ -1053,8 +1142,8 @@ impl<'de> Visitor<'de> for ResultSeed<'_> {
                         attempt.errors.push(message);
                     }
                 }
-                "stdout" | "stderr" => {
-                    let kind = if key == "stdout" {
+                Field::Stdout | Field::Stderr => {
+                    let kind = if key == Field::Stdout {
                         TextKind::Stdout
                     } else {
                         TextKind::Stderr
@@ -1066,7 +1155,7 @@ impl<'de> Visitor<'de> for ResultSeed<'_> {
                         origin,
                     })?;
                 }
-                "annotations" => {
+                Field::Annotations => {
                     let list: Option<Vec<Annotation>> = map.next_value()?;
                     annotations = list.unwrap_or_default();
                 }
@@ -1160,10 +1249,10 @@ impl<'de> Deserialize<'de> for StdioEntry {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StdioEntry, A::Error> {
                 let mut entry = StdioEntry::Other;
-                while let Some(key) = map.next_key::<String>()? {
-                    match key.as_str() {
-                        "text" => entry = StdioEntry::Text(map.next_value()?),
-                        "buffer" => entry = StdioEntry::Buffer(map.next_value()?),
+                while let Some(key) = map.next_key::<Field>()? {
+                    match key {
+                        Field::Text => entry = StdioEntry::Text(map.next_value()?),
+                        Field::Buffer => entry = StdioEntry::Buffer(map.next_value()?),
                         _ => {
                             map.next_value::<IgnoredAny>()?;
                         }

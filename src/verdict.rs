@@ -42,6 +42,10 @@ impl fmt::Display for Verdict {
 /// Most tests listed by name per spec and kind (failed, flaky, not run); the rest are counted.
 pub const MAX_LISTED_TESTS: usize = 50;
 
+/// Most tests listed by name over the whole run, so memory stays flat however large the
+/// report: a job summary could not show more within GitHub's 1 MiB anyway.
+pub const MAX_LISTED_TOTAL: usize = 500;
+
 /// Longest error message kept per failed test, in characters.
 pub const MAX_FAILURE_CHARS: usize = 1500;
 
@@ -153,15 +157,23 @@ impl SpecTally {
         *slot = slot.saturating_add_signed(delta);
     }
 
-    fn describe(&mut self, class: TestClass, test: &TestCase) {
+    /// Keeps what the summary shows about a test; `budget` is what the run may still list.
+    fn describe(&mut self, class: TestClass, test: &TestCase, budget: &mut usize) {
+        let listable = |listed: usize, budget: &mut usize| {
+            let ok = listed < MAX_LISTED_TESTS && *budget > 0;
+            if ok {
+                *budget -= 1;
+            }
+            ok
+        };
         match class {
-            TestClass::Failed if self.failures.len() < MAX_LISTED_TESTS => {
+            TestClass::Failed if listable(self.failures.len(), budget) => {
                 self.failures.push(failed_test(test))
             }
-            TestClass::Flaky if self.flaky_tests.len() < MAX_LISTED_TESTS => {
+            TestClass::Flaky if listable(self.flaky_tests.len(), budget) => {
                 self.flaky_tests.push(TestRef::of(test))
             }
-            TestClass::DidNotRun if self.not_run.len() < MAX_LISTED_TESTS => {
+            TestClass::DidNotRun if listable(self.not_run.len(), budget) => {
                 self.not_run.push(TestRef::of(test))
             }
             TestClass::SkippedOnPurpose => {
@@ -234,11 +246,23 @@ impl TestClass {
 /// The same test (file, titles, project, line) seen twice, in two shard files or in a merged
 /// report given together with its shards, counts once, with the worse of its outcomes: a
 /// duplicate can never hide a failure.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Tallies {
     specs: BTreeMap<String, SpecTally>,
     seen: HashMap<u64, TestClass>,
     duplicates: u64,
+    listing_budget: usize,
+}
+
+impl Default for Tallies {
+    fn default() -> Self {
+        Tallies {
+            specs: BTreeMap::new(),
+            seen: HashMap::new(),
+            duplicates: 0,
+            listing_budget: MAX_LISTED_TOTAL,
+        }
+    }
 }
 
 impl Tallies {
@@ -246,12 +270,17 @@ impl Tallies {
     pub fn add(&mut self, file: &str, test: &TestCase) {
         let class = TestClass::of(test);
         let key = test_key(file, test);
-        let tally = self.specs.entry(file.to_string()).or_default();
+        if !self.specs.contains_key(file) {
+            self.specs.insert(file.to_string(), SpecTally::default());
+        }
+        let Some(tally) = self.specs.get_mut(file) else {
+            return;
+        };
         match self.seen.get(&key).copied() {
             None => {
                 self.seen.insert(key, class);
                 tally.count(class, 1);
-                tally.describe(class, test);
+                tally.describe(class, test, &mut self.listing_budget);
             }
             Some(previous) => {
                 self.duplicates += 1;
@@ -259,7 +288,7 @@ impl Tallies {
                     self.seen.insert(key, class);
                     tally.count(previous, -1);
                     tally.count(class, 1);
-                    tally.describe(class, test);
+                    tally.describe(class, test, &mut self.listing_budget);
                 }
             }
         }
