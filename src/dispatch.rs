@@ -547,6 +547,9 @@ pub async fn execute(
     }
 
     let mut progress = Progress::default();
+    // Both the waits asked for (an injected sleeper returns at once) and the time really spent
+    // count against the timeout, so a tiny interval cannot poll forever.
+    let started = std::time::Instant::now();
     let mut waited = Duration::ZERO;
     let run = loop {
         let run = get_run(client, repo, run.id).await?;
@@ -557,7 +560,7 @@ pub async fn execute(
         if run.completed() {
             break run;
         }
-        if waited >= settings.timeout {
+        if waited.max(started.elapsed()) >= settings.timeout {
             out(Print::Line(format!(
                 "gave up following after {} s; the run goes on: {}",
                 settings.timeout.as_secs(),
@@ -565,8 +568,9 @@ pub async fn execute(
             )));
             return Ok(RunOutcome::TimedOut(run));
         }
-        client.sleep(settings.poll_interval).await;
-        waited += settings.poll_interval;
+        let wait = settings.poll_interval.max(Duration::from_millis(1));
+        client.sleep(wait).await;
+        waited += wait;
     };
     let evidence = read_evidence(client, settings, &run.head_sha).await;
     Ok(RunOutcome::Completed { run, evidence })
@@ -679,13 +683,14 @@ async fn find_run(
     since: DateTime<Utc>,
 ) -> Result<WorkflowRun, DispatchError> {
     let interval = settings.poll_interval.min(FIND_POLL_CAP);
+    let started = std::time::Instant::now();
     let mut waited = Duration::ZERO;
     loop {
         let runs = list_runs(client, runs_path, &settings.branch, since).await?;
         if let Some(run) = pick_dispatched_run(&runs, before, &settings.branch, since) {
             return Ok(run.clone());
         }
-        if waited >= settings.find_timeout {
+        if waited.max(started.elapsed()) >= settings.find_timeout {
             return Err(DispatchError::RunNotFound {
                 workflow: settings.workflow_file_name().to_string(),
                 branch: settings.branch.clone(),
