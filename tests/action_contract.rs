@@ -770,7 +770,7 @@ impl RunnerStep {
     /// Configures the step as the gate step of examples/ai-coach-live-e2e.yml: its `with:`
     /// values (with `${{ inputs.backend_url }}` evaluated) over the defaults, and the green
     /// run's console log where the test step tees it.
-    fn as_in_example(mut self) -> RunnerStep {
+    fn like_the_example(mut self) -> RunnerStep {
         let workflow = yaml("examples/ai-coach-live-e2e.yml");
         let steps = workflow["jobs"]["live-e2e"]["steps"]
             .as_sequence()
@@ -1076,7 +1076,9 @@ fn preflight_and_readiness_read_their_inputs() {
 #[test]
 fn the_example_workflows_gate_step_passes_on_a_green_run() {
     let action = action();
-    let mut step = RunnerStep::new(&action).with_green_report().as_in_example();
+    let mut step = RunnerStep::new(&action)
+        .with_green_report()
+        .like_the_example();
     step.set_input("commit", "never");
     let run = step.run();
     assert_eq!(run.code, 0, "{}", run.describe());
@@ -1248,6 +1250,13 @@ fn a_pass_run_with_the_default_commit_setting_commits_the_evidence() {
             "every API call carries the token: {request:?}"
         );
     }
+    assert!(
+        puts[0]
+            .path
+            .starts_with(&format!("/repos/{REPOSITORY}/contents/{status_file}")),
+        "the commit writes the status file: {}",
+        puts[0].path
+    );
     let body: serde_json::Value = serde_json::from_str(&puts[0].body).expect("PUT body is JSON");
     assert_eq!(
         body["sha"], BLOB_SHA,
