@@ -7,7 +7,7 @@
 //! searched with one regular expression, the alternation of every rule, whose literal prefilter
 //! skips the lines that cannot match; line boundaries are looked up only around a match; only the
 //! line that matched is tried against each rule and exclusion; ANSI codes are stripped only from
-//! lines that hold an escape byte. Input is read in 1 MiB blocks; a line longer than
+//! blocks that hold an escape byte, in one copying pass that never crosses a line break. Input is read in 1 MiB blocks; a line longer than
 //! [`MAX_LINE_BUFFER`] is searched in pieces that overlap by [`LONG_LINE_OVERLAP`] bytes, so a
 //! line of many megabytes still matches while memory stays bounded.
 
@@ -31,7 +31,7 @@ pub use rules::{
 
 use crate::exit::Exit;
 use crate::redact::{Redactor, Window};
-use crate::text::{strip_ansi, truncate_chars};
+use crate::text::truncate_chars;
 
 /// Bytes read from the input per block.
 pub const READ_SIZE: usize = 1 << 20;
@@ -296,10 +296,9 @@ impl Scanner {
             state.open = !last && !block.ends_with(b"\n");
             return;
         };
-        let cleaned: Cow<'_, [u8]> = if memchr(0x1b, block).is_some() {
-            strip_ansi_lines(block)
-        } else {
-            Cow::Borrowed(block)
+        let cleaned: Cow<'_, [u8]> = match memchr(0x1b, block) {
+            Some(first) => Cow::Owned(strip_ansi_bytes(block, first)),
+            None => Cow::Borrowed(block),
         };
         let block = &cleaned[..];
         let continues = state.open;
@@ -316,7 +315,7 @@ impl Scanner {
                 break;
             };
             let start = found.start();
-            let line_start = memrchr(b'\n', &block[..start]).map_or(0, |i| i + 1);
+            let line_start = memrchr(b'\n', &block[pos..start]).map_or(pos, |i| pos + i + 1);
             let line_end = memchr(b'\n', &block[start..]).map_or(block.len(), |i| start + i);
             if line_start > 0 {
                 if let Some(done) = carried.take() {
@@ -455,18 +454,59 @@ impl Scanner {
     }
 }
 
-/// Strips ANSI codes line by line (so no escape sequence can swallow a line break), only from
-/// the lines that hold an escape byte.
-fn strip_ansi_lines(block: &[u8]) -> Cow<'_, [u8]> {
+/// Removes ANSI escape sequences from `block`, whose first escape byte is at `first`.
+///
+/// The same sequences as [`crate::text::strip_ansi`] (CSI colours and cursor moves, OSC
+/// hyperlinks and titles, two-byte escapes), on bytes so invalid UTF-8 stays as it is, in one
+/// copying pass (a log full of colours costs about a copy, not a regular expression per line),
+/// and never across a line break: an OSC sequence that is not closed on its line is not a
+/// sequence, so no escape code can hide the lines after it.
+fn strip_ansi_bytes(block: &[u8], first: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(block.len());
-    for line in block.split_inclusive(|&b| b == b'\n') {
-        if memchr(0x1b, line).is_some() {
-            out.extend_from_slice(strip_ansi(&String::from_utf8_lossy(line)).as_bytes());
+    let mut at = 0;
+    let mut next = (first < block.len()).then_some(first);
+    while let Some(esc) = next {
+        out.extend_from_slice(&block[at..esc]);
+        let rest = &block[esc + 1..];
+        let skip = match rest.first() {
+            Some(b'[') => {
+                let params = rest[1..]
+                    .iter()
+                    .take_while(|b| (0x30..=0x3f).contains(*b))
+                    .count();
+                let inter = rest[1 + params..]
+                    .iter()
+                    .take_while(|b| (0x20..=0x2f).contains(*b))
+                    .count();
+                match rest.get(1 + params + inter) {
+                    Some(0x40..=0x7e) => 2 + params + inter + 1,
+                    _ => 0,
+                }
+            }
+            Some(b']') => {
+                let body = rest[1..]
+                    .iter()
+                    .take_while(|b| !matches!(b, 0x07 | 0x1b | b'\n'))
+                    .count();
+                match (rest.get(1 + body), rest.get(2 + body)) {
+                    (Some(0x07), _) => 2 + body + 1,
+                    (Some(0x1b), Some(b'\\')) => 2 + body + 2,
+                    _ => 2,
+                }
+            }
+            Some(0x40..=0x5a | 0x5c..=0x5f) => 2,
+            _ => 0,
+        };
+        if skip == 0 {
+            out.push(0x1b);
+            at = esc + 1;
         } else {
-            out.extend_from_slice(line);
+            at = esc + skip;
         }
+        next = memchr(0x1b, &block[at..]).map(|i| at + i);
     }
-    Cow::Owned(out)
+    out.extend_from_slice(&block[at..]);
+    out
 }
 
 /// Reads until `buf` is full or the input ends; returns the bytes read.
@@ -690,6 +730,32 @@ mod tests {
         let found = scan("\x1b[31mE2E auth \x1b[1mbootstrap failed\x1b[0m\n");
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].excerpt, "E2E auth bootstrap failed");
+    }
+
+    #[test]
+    fn byte_stripper_agrees_with_text_strip_ansi() {
+        let samples = [
+            "\x1b[31mError:\x1b[39m expected \x1b]8;;http://x\x07link\x1b]8;;\x07",
+            "\x1b[2m(214ms)\x1b[22m \x1b[1;38;5;196mred\x1b[0m \x1bMreverse \x1b]0;title\x1b\\done",
+            "lone \x1b and \x1b[ unfinished and \x1b] unclosed",
+            "plain",
+        ];
+        for sample in samples {
+            let first = sample.find('\x1b').unwrap_or(sample.len());
+            let ours = strip_ansi_bytes(sample.as_bytes(), first);
+            assert_eq!(
+                String::from_utf8_lossy(&ours),
+                crate::text::strip_ansi(sample),
+                "{sample:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unclosed_osc_never_hides_the_next_lines() {
+        let found = scan("\x1b]8;;http://x\nE2E auth bootstrap failed\n\x07\n");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].line, Some(2));
     }
 
     #[test]

@@ -98,7 +98,7 @@ pub const BUILTIN_RULES: &[BuiltinRule] = &[
     (
         "server-start-failed",
         Severity::Critical,
-        r"Failed to start server\b",
+        r"Failed to start server",
         "The backend process did not start.",
     ),
     (
@@ -146,25 +146,25 @@ pub const BUILTIN_RULES: &[BuiltinRule] = &[
     (
         "eaddrinuse",
         Severity::Critical,
-        r"\bEADDRINUSE\b",
+        r"EADDRINUSE",
         "A server could not listen because its port was in use.",
     ),
     (
         "live-backend-unhealthy",
         Severity::Warning,
-        r"Live backend not healthy at\b",
+        r"Live backend not healthy at",
         "Live tests were skipped because the backend health check failed (the spec verdicts decide, through `strict`).",
     ),
     (
         "live-backend-prerequisites",
         Severity::Warning,
-        r"Live backend database/service-role prerequisites are not ready\b",
+        r"Live backend database/service-role prerequisites are not ready",
         "Live tests were skipped because the backend's database or service role was not ready (the spec verdicts decide, through `strict`).",
     ),
     (
         "live-mode-off",
         Severity::Warning,
-        r"Set E2E_AI_COACH_MODE=live to run\b",
+        r"Set E2E_AI_COACH_MODE=live to run",
         "Live tests were skipped because the run was not in live mode.",
     ),
 ];
