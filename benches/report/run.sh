@@ -6,7 +6,8 @@
 #
 # Builds the release binary, enlarges a real Playwright report (default: the kitchen-sink fixture,
 # else strict-failure) into bench-out/ (gitignored), runs each tool RUNS times (default 3) under
-# GNU time and prints best wall time, peak RSS and the speed ratio.
+# GNU time and prints best wall time, best CPU time (user + sys), peak RSS and the speed ratios.
+# On a busy machine the wall times wander; the CPU times are steadier.
 # Targets: itm-gate at least 5x faster than the baseline, peak memory under 64 MB.
 set -euo pipefail
 
@@ -39,12 +40,13 @@ if [[ ! -f $big || $big -ot $source_report || $big -ot benches/report/enlarge.js
 fi
 size_mb=$(( $(stat -c %s "$big") / 1048576 ))
 cat "$big" >/dev/null # warm the page cache so both tools read from memory
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# Runs "$@" under GNU time; appends "<seconds> <KB>" to the file named by $1.
+# Runs "$@" under GNU time; appends "<wall s> <peak KB> <user s> <sys s>" to the file named by $1.
 measure() {
   local record=$1 log=$2; shift 2
   local status=0
-  "$timer" -f '%e %M' -o "$out/time.txt" "$@" >"$log" 2>&1 || status=$?
+  "$timer" -f '%e %M %U %S' -o "$out/time.txt" "$@" >"$log" 2>&1 || status=$?
   # Exit 1 is a failed gate (the enlarged report may be a failing run): a result, not an error.
   if (( status > 1 )); then
     echo "run.sh: '$*' exited with $status; see $log" >&2
@@ -67,17 +69,21 @@ done
 
 best() { sort -n -k1,1 "$1" | head -1 | cut -d' ' -f1; }
 peak() { sort -n -k2,2 "$1" | tail -1 | cut -d' ' -f2; }
+cpu() { awk '{ print $3 + $4 }' "$1" | sort -n | head -1; }
 itm_s=$(best "$itm_times") node_s=$(best "$node_times")
+itm_cpu=$(cpu "$itm_times") node_cpu=$(cpu "$node_times")
 itm_kb=$(peak "$itm_times") node_kb=$(peak "$node_times")
 
 echo
 echo "Report benchmark: $(basename "$source_report") enlarged to ${size_mb} MB, best of $runs runs, node $(node --version)"
-printf '%-34s %12s %14s\n' tool 'best wall' 'peak RSS'
-printf '%-34s %10s s %11s MB\n' 'itm-gate gate (streaming)' "$itm_s" "$(awk -v k="$itm_kb" 'BEGIN{printf "%.1f", k/1024}')"
-printf '%-34s %10s s %11s MB\n' 'node summarize.js (JSON.parse)' "$node_s" "$(awk -v k="$node_kb" 'BEGIN{printf "%.1f", k/1024}')"
-awk -v a="$itm_s" -v b="$node_s" -v m="$itm_kb" 'BEGIN {
+echo "load average before the runs: $load"
+printf '%-34s %12s %12s %14s\n' tool 'best wall' 'best CPU' 'peak RSS'
+printf '%-34s %10s s %10s s %11s MB\n' 'itm-gate gate (streaming)' "$itm_s" "$itm_cpu" "$(awk -v k="$itm_kb" 'BEGIN{printf "%.1f", k/1024}')"
+printf '%-34s %10s s %10s s %11s MB\n' 'node summarize.js (JSON.parse)' "$node_s" "$node_cpu" "$(awk -v k="$node_kb" 'BEGIN{printf "%.1f", k/1024}')"
+awk -v a="$itm_s" -v b="$node_s" -v ca="$itm_cpu" -v cb="$node_cpu" -v m="$itm_kb" 'BEGIN {
   ratio = (a > 0) ? b / a : 0
-  printf "speed ratio (node / itm-gate): %.1fx (target >= 5x: %s)\n", ratio, (ratio >= 5 ? "met" : "NOT met")
+  printf "speed ratio, wall (node / itm-gate): %.1fx (target >= 5x: %s)\n", ratio, (ratio >= 5 ? "met" : "NOT met")
+  printf "speed ratio, CPU  (node / itm-gate): %.1fx\n", (ca > 0) ? cb / ca : 0
   printf "itm-gate peak memory: %.1f MB (target < 64 MB: %s)\n", m / 1024, (m < 65536 ? "met" : "NOT met")
 }'
 echo "gate said:  $(grep -m1 -iE 'result|PASS|FAIL' "$out/itm-gate.log" || true)"
