@@ -311,7 +311,7 @@ impl Scanner {
         };
         let (mut pos, mut counted) = (0, 0);
         while pos < block.len() {
-            let Some(found) = search.find_at(block, pos) else {
+            let Some(found) = search.any.find_at(block, pos) else {
                 break;
             };
             let start = found.start();
@@ -364,23 +364,22 @@ impl Scanner {
     /// long line), so the excerpt treats those edges as cuts.
     fn evaluate(&self, line: &[u8], cut: (bool, bool), line_no: u64) -> Option<Candidate> {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let rules = self.rules.rules();
+        let search = self.rules.search.as_ref()?;
         let mut best: Option<(usize, regex::bytes::Match<'_>)> = None;
-        for (index, rule) in self.rules.rules().iter().enumerate() {
-            if best.is_some_and(|(b, _)| self.rules.rules()[b].severity == Severity::Critical) {
-                break;
+        for index in search.which.matches(line).iter() {
+            let rule = &rules[index];
+            match best {
+                Some((b, _)) if rules[b].severity == Severity::Critical => break,
+                Some(_) if rule.severity == Severity::Warning => continue,
+                _ => {}
             }
-            if best.is_some() && rule.severity == Severity::Warning {
-                continue;
-            }
-            let Some(found) = rule.regex.find(line) else {
-                continue;
-            };
             let excluded = self
                 .rules
                 .exclusions()
                 .iter()
                 .any(|e| e.applies_to(&rule.id) && e.regex.is_match(line));
-            if !excluded {
+            if let (false, Some(found)) = (excluded, rule.regex.find(line)) {
                 best = Some((index, found));
             }
         }

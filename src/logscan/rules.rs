@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use regex::bytes::{Regex, RegexBuilder};
+use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use serde::Deserialize;
 
 /// How much a finding matters: a critical finding fails the gate, a warning goes to the notes.
@@ -190,6 +190,13 @@ pub const BUILTIN_EXCLUSIONS: &[BuiltinExclusion] = &[
     ),
 ];
 
+/// Looser patterns the whole-buffer search uses for some built-in rules, whose own pattern
+/// starts with text found on every line (`"message"`): the search skips ahead to the hint's
+/// literal, and the rule's full pattern is then checked on that line alone. A hint must match
+/// every line its rule matches; it is dropped when a rules file changes the rule's pattern.
+pub const SEARCH_HINTS: &[(&str, &str)] =
+    &[("authentication-failed-response", "Authentication failed")];
+
 /// A rule: lines that match `pattern` are findings of `severity`.
 #[derive(Clone, Debug)]
 pub struct Rule {
@@ -202,6 +209,8 @@ pub struct Rule {
     /// What a match means, for people.
     pub description: String,
     pub(crate) regex: Regex,
+    /// What the whole-buffer search looks for instead of `pattern` (see [`SEARCH_HINTS`]).
+    pub(crate) search_hint: Option<&'static str>,
 }
 
 /// An exclusion: a line that matches `pattern` is not a finding of the rules in `rules`.
@@ -295,8 +304,17 @@ struct ExclusionEntry {
 pub struct RuleSet {
     rules: Vec<Rule>,
     exclusions: Vec<Exclusion>,
-    /// One alternation of every rule pattern, searched over whole buffers; `None` without rules.
-    pub(crate) search: Option<Regex>,
+    /// The compiled search; `None` without rules.
+    pub(crate) search: Option<Search>,
+}
+
+/// The two matchers built from all the rules.
+#[derive(Clone, Debug)]
+pub(crate) struct Search {
+    /// One alternation of every rule pattern (or its search hint), searched over whole buffers.
+    pub(crate) any: Regex,
+    /// Every rule pattern, in rule order: which rules match a line, in one pass over it.
+    pub(crate) which: RegexSet,
 }
 
 /// Flags every rule pattern is compiled with: `^`/`$` at line ends, CRLF-aware.
@@ -329,6 +347,10 @@ impl RuleSet {
                     pattern: pattern.to_string(),
                     description: description.to_string(),
                     regex: compile(pattern).ok()?,
+                    search_hint: SEARCH_HINTS
+                        .iter()
+                        .find(|(rule, _)| *rule == id)
+                        .map(|(_, hint)| *hint),
                 })
             })
             .collect();
@@ -420,6 +442,7 @@ impl RuleSet {
                     if let (Some(p), Some(re)) = (entry.pattern, regex) {
                         rule.pattern = p;
                         rule.regex = re;
+                        rule.search_hint = None;
                     }
                     rule.severity = severity.unwrap_or(rule.severity);
                     if let Some(d) = entry.description {
@@ -454,6 +477,7 @@ impl RuleSet {
                         pattern,
                         description,
                         regex,
+                        search_hint: None,
                     });
                 }
             }
@@ -549,21 +573,28 @@ fn checked_regex(pattern: &str) -> Result<Regex, String> {
     Ok(regex)
 }
 
-/// The alternation of every rule pattern, searched over whole buffers.
-fn combine(rules: &[Rule]) -> Result<Option<Regex>, String> {
+/// The matchers of all the rules: the alternation searched over whole buffers, and the set
+/// that tells which rules match a candidate line.
+fn combine(rules: &[Rule]) -> Result<Option<Search>, String> {
     if rules.is_empty() {
         return Ok(None);
     }
+    let too_large =
+        |e: regex::Error| format!("the rules together are too large to search at once: {e}");
     let alternation = rules
         .iter()
-        .map(|r| format!("(?:{})", r.pattern))
+        .map(|r| format!("(?:{})", r.search_hint.unwrap_or(&r.pattern)))
         .collect::<Vec<_>>()
         .join("|");
-    RegexBuilder::new(&format!("{FLAGS}(?:{alternation})"))
+    let any = RegexBuilder::new(&format!("{FLAGS}(?:{alternation})"))
         .size_limit(32 << 20)
         .build()
-        .map(Some)
-        .map_err(|e| format!("the rules together are too large to search at once: {e}"))
+        .map_err(too_large)?;
+    let which = RegexSetBuilder::new(rules.iter().map(|r| format!("{FLAGS}(?:{})", r.pattern)))
+        .size_limit(32 << 20)
+        .build()
+        .map_err(too_large)?;
+    Ok(Some(Search { any, which }))
 }
 
 #[cfg(test)]
@@ -583,6 +614,30 @@ mod tests {
                 rule.id
             );
         }
+    }
+
+    #[test]
+    fn search_hints_cover_their_rules() {
+        for (id, hint) in SEARCH_HINTS {
+            let rule = RuleSet::builtin()
+                .rules()
+                .iter()
+                .find(|r| r.id == *id)
+                .cloned();
+            let rule = rule.unwrap_or_else(|| panic!("hint for unknown rule {id}"));
+            // The hint is a literal the rule's every match contains.
+            assert!(
+                regex::escape(hint) == *hint && rule.pattern.contains(hint),
+                "{id}"
+            );
+        }
+        let changed = RuleSet::builtin()
+            .with_rules_json(
+                r#"{"rules":[{"id":"authentication-failed-response","pattern":"auth broke"}]}"#,
+                "r.json",
+            )
+            .expect("valid");
+        assert!(changed.rules().iter().all(|r| r.search_hint.is_none()));
     }
 
     #[test]
