@@ -9,13 +9,13 @@
 //! without `stats`, test `status` and `projectId`; nested describe suites; merged shard reports.
 //! When a test has no `status`, its outcome is derived from its results as Playwright does.
 
-use std::fmt;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+mod json;
+
+use json::{JsonError, JsonReader, Kind, TEXT_PIECE};
 
 use crate::text::truncate_chars;
 
@@ -102,26 +102,22 @@ pub struct Attempt {
 }
 
 /// A file position as reported by Playwright.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
     /// File path: absolute in error locations, relative to rootDir elsewhere.
     pub file: String,
     /// 1-based line.
-    #[serde(default)]
     pub line: u32,
     /// 1-based column.
-    #[serde(default)]
     pub column: u32,
 }
 
 /// An annotation of a test (`skip`, `fixme`, `fail`, `slow`, or any custom type).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Annotation {
     /// The annotation type, e.g. `skip`.
-    #[serde(rename = "type", default)]
     pub kind: String,
     /// The reason or note given with it.
-    #[serde(default)]
     pub description: Option<String>,
 }
 
@@ -224,22 +220,17 @@ pub struct TopLevelError {
 }
 
 /// Playwright's own totals (`stats`, 1.29+).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Stats {
     /// When the run started (ISO 8601).
-    #[serde(rename = "startTime", default)]
     pub start_time: Option<String>,
     /// Tests whose outcome was expected.
-    #[serde(default)]
     pub expected: Option<u64>,
     /// Tests whose outcome was unexpected.
-    #[serde(default)]
     pub unexpected: Option<u64>,
     /// Tests that passed on retry.
-    #[serde(default)]
     pub flaky: Option<u64>,
     /// Tests that did not run.
-    #[serde(default)]
     pub skipped: Option<u64>,
 }
 
@@ -354,39 +345,32 @@ pub enum ReportError {
 
 /// Reads one Playwright JSON report, streaming its parts into `sink`.
 pub fn read_report(path: &Path, sink: &mut dyn ReportSink) -> Result<(), ReportError> {
-    let file = File::open(path).map_err(|source| ReportError::Io {
+    let io = |source| ReportError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
-    let size = file
-        .metadata()
-        .map_err(|source| ReportError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?
-        .len();
+    };
+    let file = File::open(path).map_err(io)?;
+    let size = file.metadata().map_err(io)?.len();
     if size == 0 {
         return Err(ReportError::Empty {
             path: path.to_path_buf(),
         });
     }
-    let reader = BufReader::with_capacity(1 << 20, file);
-    read_from(reader, sink).map_err(|problem| problem.into_error(path, size))
+    read_from(file, sink).map_err(|problem| problem.into_error(path, size))
 }
 
 /// Reads a report from any reader (used by tests and by [`read_report`]).
 fn read_from<R: Read>(reader: R, sink: &mut dyn ReportSink) -> Result<(), Problem> {
-    let mut de = serde_json::Deserializer::from_reader(reader);
-    let shape = RootSeed { sink }
-        .deserialize(&mut de)
-        .map_err(Problem::Json)?;
-    de.end().map_err(Problem::Json)?;
+    let mut json = JsonReader::new(reader);
+    let shape = read_root(&mut json, sink).map_err(Problem::Json)?;
+    json.end().map_err(Problem::Json)?;
     shape.check()
 }
 
 /// A failure before the file's path is attached.
+#[derive(Debug)]
 enum Problem {
-    Json(serde_json::Error),
+    Json(JsonError),
     Shape(String),
 }
 
@@ -395,55 +379,46 @@ impl Problem {
         let path = path.to_path_buf();
         match self {
             Problem::Shape(why) => ReportError::NotPlaywright { path, why },
-            Problem::Json(err) => {
-                let offset = byte_offset(&path, err.line(), err.column()).unwrap_or(0);
-                if err.is_eof() {
-                    ReportError::Truncated { path, size }
-                } else if err.to_string().starts_with("recursion limit exceeded") {
-                    ReportError::TooDeep { path, offset }
-                } else if err.is_data() {
-                    let detail = err.to_string();
-                    let why = match detail.find(" at line ") {
-                        Some(cut) => detail[..cut].to_string(),
-                        None => detail,
-                    };
-                    ReportError::NotPlaywright {
-                        path,
-                        why: format!("{why} (byte {offset})"),
-                    }
-                } else {
-                    let detail = err.to_string();
-                    let detail = match detail.find(" at line ") {
-                        Some(cut) => detail[..cut].to_string(),
-                        None => detail,
-                    };
-                    ReportError::NotJson {
-                        path,
-                        offset,
-                        line: err.line(),
-                        column: err.column(),
-                        detail,
-                    }
+            Problem::Json(JsonError::Eof) => ReportError::Truncated { path, size },
+            Problem::Json(JsonError::TooDeep { offset }) => ReportError::TooDeep { path, offset },
+            Problem::Json(JsonError::Shape { offset, message }) => ReportError::NotPlaywright {
+                path,
+                why: format!("{message} (byte {offset})"),
+            },
+            Problem::Json(JsonError::Io(detail)) => ReportError::Io {
+                path,
+                source: std::io::Error::other(detail),
+            },
+            Problem::Json(JsonError::Syntax { offset, expected }) => {
+                let (line, column) = line_and_column(&path, offset).unwrap_or((0, 0));
+                ReportError::NotJson {
+                    path,
+                    offset,
+                    line,
+                    column,
+                    detail: format!("expected {expected}"),
                 }
             }
         }
     }
 }
 
-/// Byte offset of a 1-based line and column, found by reading the file again (errors only).
-fn byte_offset(path: &Path, line: usize, column: usize) -> Option<u64> {
+/// 1-based line and column of a byte offset, found by reading the file again (errors only).
+fn line_and_column(path: &Path, offset: u64) -> Option<(usize, usize)> {
     let mut reader = BufReader::new(File::open(path).ok()?);
-    let mut offset = 0u64;
+    let (mut line, mut line_start, mut read) = (1usize, 0u64, 0u64);
     let mut buf = Vec::new();
-    for _ in 1..line {
+    loop {
         buf.clear();
-        let n = reader.read_until(b'\n', &mut buf).ok()?;
-        if n == 0 {
+        let n = reader.read_until(b'\n', &mut buf).ok()? as u64;
+        if n == 0 || read + n > offset {
             break;
         }
-        offset += n as u64;
+        read += n;
+        line += 1;
+        line_start = read;
     }
-    Some(offset + column.saturating_sub(1) as u64)
+    Some((line, (offset - line_start) as usize + 1))
 }
 
 /// Which top-level keys a report had, to tell a Playwright report from other JSON.
@@ -488,437 +463,322 @@ impl Shape {
     }
 }
 
-/// The object keys the reader looks at; any other key is skipped without being stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
-    Title,
-    File,
-    Line,
-    Specs,
-    Suites,
-    Tests,
-    Id,
-    ProjectName,
-    ProjectId,
-    ExpectedStatus,
-    Status,
-    Annotations,
-    Results,
-    Retry,
-    Error,
-    Errors,
-    Stdout,
-    Stderr,
-    Text,
-    Buffer,
-    Other,
+/// Deepest describe nesting read; deeper suites are an error (no report nests like that).
+const MAX_SUITE_DEPTH: usize = 64;
+
+type Json<R> = JsonReader<R>;
+
+/// Calls `each` for every key of the object that comes next; `null` counts as empty.
+fn object<R: Read>(
+    json: &mut Json<R>,
+    what: &str,
+    mut each: impl FnMut(&mut Json<R>, &str) -> Result<(), JsonError>,
+) -> Result<(), JsonError> {
+    if json.take_null()? {
+        return Ok(());
+    }
+    if json.kind()? != Kind::Object {
+        return Err(json.shape(format!("expected {what} to be an object")));
+    }
+    json.begin_object()?;
+    let mut key = String::new();
+    while json.next_key(&mut key)? {
+        each(json, &key)?;
+    }
+    Ok(())
 }
 
-impl<'de> Deserialize<'de> for Field {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Field, D::Error> {
-        struct FieldVisitor;
-        impl Visitor<'_> for FieldVisitor {
-            type Value = Field;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an object key")
-            }
-            fn visit_str<E>(self, key: &str) -> Result<Field, E> {
-                Ok(match key {
-                    "title" => Field::Title,
-                    "file" => Field::File,
-                    "line" => Field::Line,
-                    "specs" => Field::Specs,
-                    "suites" => Field::Suites,
-                    "tests" => Field::Tests,
-                    "id" => Field::Id,
-                    "projectName" => Field::ProjectName,
-                    "projectId" => Field::ProjectId,
-                    "expectedStatus" => Field::ExpectedStatus,
-                    "status" => Field::Status,
-                    "annotations" => Field::Annotations,
-                    "results" => Field::Results,
-                    "retry" => Field::Retry,
-                    "error" => Field::Error,
-                    "errors" => Field::Errors,
-                    "stdout" => Field::Stdout,
-                    "stderr" => Field::Stderr,
-                    "text" => Field::Text,
-                    "buffer" => Field::Buffer,
-                    _ => Field::Other,
-                })
-            }
+/// Calls `each` for every element of the array that comes next; `null` counts as empty.
+fn array<R: Read>(
+    json: &mut Json<R>,
+    what: &str,
+    mut each: impl FnMut(&mut Json<R>) -> Result<(), JsonError>,
+) -> Result<(), JsonError> {
+    if json.take_null()? {
+        return Ok(());
+    }
+    if json.kind()? != Kind::Array {
+        return Err(json.shape(format!("expected {what} to be an array")));
+    }
+    json.begin_array()?;
+    let mut first = true;
+    while json.next_element(&mut first)? {
+        each(json)?;
+    }
+    Ok(())
+}
+
+fn read_root<R: Read>(json: &mut Json<R>, sink: &mut dyn ReportSink) -> Result<Shape, JsonError> {
+    match json.kind()? {
+        Kind::Object => {}
+        Kind::Array => {
+            return Err(json.shape(
+                "the top-level JSON value is an array, expected an object with `config` and `suites`",
+            ));
         }
-        d.deserialize_identifier(FieldVisitor)
+        _ => {
+            // A bare value: a syntax error if it is not even JSON.
+            json.skip_value()?;
+            return Err(json.shape("the top-level JSON value is not an object"));
+        }
     }
-}
-
-/// A status word read without allocating (`passed`, `expected`, …).
-struct Word<T>(Option<T>);
-
-impl<'de> Deserialize<'de> for Word<Status> {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(WordVisitor(Status::parse)).map(Word)
-    }
-}
-
-impl<'de> Deserialize<'de> for Word<Outcome> {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(WordVisitor(Outcome::parse)).map(Word)
-    }
-}
-
-struct WordVisitor<T>(fn(&str) -> Option<T>);
-
-impl<T> Visitor<'_> for WordVisitor<T> {
-    type Value = Option<T>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a status word")
-    }
-    fn visit_str<E>(self, word: &str) -> Result<Option<T>, E> {
-        Ok((self.0)(word))
-    }
-    fn visit_unit<E>(self) -> Result<Option<T>, E> {
-        Ok(None)
-    }
-}
-
-struct RootSeed<'a> {
-    sink: &'a mut dyn ReportSink,
-}
-
-impl<'de> DeserializeSeed<'de> for RootSeed<'_> {
-    type Value = Shape;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Shape, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for RootSeed<'_> {
-    type Value = Shape;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a Playwright JSON report (an object with `config` and `suites`)")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shape, A::Error> {
-        let mut shape = Shape::default();
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "config" => {
-                    let raw: RawConfig = map.next_value()?;
-                    shape.has_config = true;
-                    self.sink.config(ReportConfig {
-                        root_dir: raw.root_dir,
-                        version: raw.version,
-                    });
-                }
-                "suites" => {
-                    map.next_value_seed(SuitesSeed {
-                        sink: &mut *self.sink,
-                        titles: &mut Vec::new(),
+    let mut shape = Shape::default();
+    object(json, "the report", |json, key| {
+        match key {
+            "config" => {
+                sink.config(read_config(json)?);
+                shape.has_config = true;
+            }
+            "suites" => {
+                let mut titles = Vec::new();
+                read_suites(json, sink, &mut titles, None)?;
+                shape.has_suites = true;
+            }
+            "errors" => array(json, "`errors`", |json| {
+                let (message, location) = read_error(json)?;
+                sink.text(
+                    TextOrigin {
                         file: None,
-                    })?;
-                    shape.has_suites = true;
+                        title_path: &[],
+                        project: "",
+                        attempt: None,
+                        kind: TextKind::TopLevelError,
+                    },
+                    &message,
+                );
+                sink.top_level_error(TopLevelError { message, location });
+                Ok(())
+            })?,
+            "stats" => sink.stats(read_stats(json)?),
+            _ => {
+                if shape.foreign_keys.len() < 20 {
+                    shape.foreign_keys.push(key.to_string());
                 }
-                "errors" => map.next_value_seed(ErrorsSeed {
-                    sink: &mut *self.sink,
-                })?,
-                "stats" => {
-                    let stats: Option<Stats> = map.next_value()?;
-                    self.sink.stats(stats.unwrap_or_default());
-                }
-                _ => {
-                    if shape.foreign_keys.len() < 20 {
-                        shape.foreign_keys.push(key);
-                    }
-                    map.next_value::<IgnoredAny>()?;
-                }
+                json.skip_value()?;
             }
         }
-        Ok(shape)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, _seq: A) -> Result<Shape, A::Error> {
-        Err(de::Error::custom(
-            "the top-level JSON value is an array, expected an object with `config` and `suites`",
-        ))
-    }
+        Ok(())
+    })?;
+    Ok(shape)
 }
 
-#[derive(Deserialize)]
-struct RawConfig {
-    #[serde(rename = "rootDir", default)]
-    root_dir: Option<String>,
-    #[serde(default)]
-    version: Option<String>,
+fn read_config<R: Read>(json: &mut Json<R>) -> Result<ReportConfig, JsonError> {
+    let mut config = ReportConfig::default();
+    object(json, "`config`", |json, key| {
+        match key {
+            "rootDir" => config.root_dir = json.read_optional_string()?,
+            "version" => config.version = json.read_optional_string()?,
+            _ => json.skip_value()?,
+        }
+        Ok(())
+    })?;
+    Ok(config)
+}
+
+fn read_stats<R: Read>(json: &mut Json<R>) -> Result<Stats, JsonError> {
+    let mut stats = Stats::default();
+    object(json, "`stats`", |json, key| {
+        match key {
+            "startTime" => stats.start_time = json.read_optional_string()?,
+            "expected" => stats.expected = json.read_u64()?,
+            "unexpected" => stats.unexpected = json.read_u64()?,
+            "flaky" => stats.flaky = json.read_u64()?,
+            "skipped" => stats.skipped = json.read_u64()?,
+            _ => json.skip_value()?,
+        }
+        Ok(())
+    })?;
+    Ok(stats)
 }
 
 /// A top-level or attempt error: only the message and location are kept.
-#[derive(Deserialize)]
-struct RawError {
-    #[serde(default)]
-    message: Option<String>,
-    #[serde(default)]
-    value: Option<String>,
-    #[serde(default)]
-    location: Option<Location>,
-}
-
-impl RawError {
-    fn into_message(self) -> (String, Option<Location>) {
-        let text = self
-            .message
-            .or(self.value)
-            .unwrap_or_else(|| "(error without a message)".to_string());
-        (
-            truncate_chars(&text, MAX_MESSAGE_CHARS).into_owned(),
-            self.location,
-        )
-    }
-}
-
-struct ErrorsSeed<'a> {
-    sink: &'a mut dyn ReportSink,
-}
-
-impl<'de> DeserializeSeed<'de> for ErrorsSeed<'_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ErrorsSeed<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an array of errors")
-    }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(raw) = seq.next_element::<RawError>()? {
-            let (message, location) = raw.into_message();
-            self.sink.text(
-                TextOrigin {
-                    file: None,
-                    title_path: &[],
-                    project: "",
-                    attempt: None,
-                    kind: TextKind::TopLevelError,
-                },
-                &message,
-            );
-            self.sink
-                .top_level_error(TopLevelError { message, location });
+fn read_error<R: Read>(json: &mut Json<R>) -> Result<(String, Option<Location>), JsonError> {
+    let mut message = None;
+    let mut value = None;
+    let mut location = None;
+    object(json, "an error", |json, key| {
+        match key {
+            "message" => message = json.read_optional_string()?,
+            "value" => value = json.read_optional_string()?,
+            "location" => location = read_location(json)?,
+            _ => json.skip_value()?,
         }
         Ok(())
+    })?;
+    let text = message
+        .or(value)
+        .unwrap_or_else(|| "(error without a message)".to_string());
+    let text = if text.len() > MAX_MESSAGE_CHARS {
+        truncate_chars(&text, MAX_MESSAGE_CHARS).into_owned()
+    } else {
+        text
+    };
+    Ok((text, location))
+}
+
+fn read_location<R: Read>(json: &mut Json<R>) -> Result<Option<Location>, JsonError> {
+    if json.take_null()? {
+        return Ok(None);
     }
+    let mut location = Location {
+        file: String::new(),
+        line: 0,
+        column: 0,
+    };
+    object(json, "a location", |json, key| {
+        match key {
+            "file" => location.file = json.read_optional_string()?.unwrap_or_default(),
+            "line" => location.line = clamp(json.read_u64()?),
+            "column" => location.column = clamp(json.read_u64()?),
+            _ => json.skip_value()?,
+        }
+        Ok(())
+    })?;
+    Ok(Some(location))
+}
+
+fn clamp(value: Option<u64>) -> u32 {
+    value.map_or(0, |v| u32::try_from(v).unwrap_or(u32::MAX))
+}
+
+fn read_annotations<R: Read>(
+    json: &mut Json<R>,
+    into: &mut Vec<Annotation>,
+) -> Result<(), JsonError> {
+    array(json, "`annotations`", |json| {
+        let mut annotation = Annotation {
+            kind: String::new(),
+            description: None,
+        };
+        object(json, "an annotation", |json, key| {
+            match key {
+                "type" => annotation.kind = json.read_optional_string()?.unwrap_or_default(),
+                "description" => annotation.description = json.read_optional_string()?,
+                _ => json.skip_value()?,
+            }
+            Ok(())
+        })?;
+        if !into.contains(&annotation) {
+            into.push(annotation);
+        }
+        Ok(())
+    })
 }
 
 /// An array of suites; `titles` holds the describe titles of the enclosing suites.
-struct SuitesSeed<'a> {
-    sink: &'a mut dyn ReportSink,
-    titles: &'a mut Vec<String>,
-    file: Option<&'a str>,
-}
-
-impl<'de> DeserializeSeed<'de> for SuitesSeed<'_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
+fn read_suites<R: Read>(
+    json: &mut Json<R>,
+    sink: &mut dyn ReportSink,
+    titles: &mut Vec<String>,
+    parent_file: Option<&str>,
+) -> Result<(), JsonError> {
+    if titles.len() > MAX_SUITE_DEPTH {
+        return Err(JsonError::TooDeep {
+            offset: json.offset(),
+        });
     }
-}
-
-impl<'de> Visitor<'de> for SuitesSeed<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an array of suites")
-    }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq
-            .next_element_seed(SuiteSeed {
-                sink: &mut *self.sink,
-                titles: &mut *self.titles,
-                parent_file: self.file,
-            })?
-            .is_some()
-        {}
-        Ok(())
-    }
+    array(json, "`suites`", |json| {
+        read_suite(json, sink, titles, parent_file)
+    })
 }
 
 /// One suite: a file (at the top level) or a describe block (nested).
-struct SuiteSeed<'a> {
-    sink: &'a mut dyn ReportSink,
-    titles: &'a mut Vec<String>,
-    parent_file: Option<&'a str>,
-}
-
-impl<'de> DeserializeSeed<'de> for SuiteSeed<'_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for SuiteSeed<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a suite object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        // A top-level suite is a file: its title is the file name, not a describe title.
-        let is_file_suite = self.parent_file.is_none();
-        let depth = self.titles.len();
-        let mut file: Option<String> = self.parent_file.map(str::to_string);
-        let mut titled = false;
-        while let Some(key) = map.next_key::<Field>()? {
-            match key {
-                Field::Title => {
-                    let title: String = map.next_value()?;
-                    if !is_file_suite && !titled && !title.is_empty() {
-                        self.titles.push(title);
-                        titled = true;
-                    }
-                }
-                Field::File => {
-                    let value: Option<String> = map.next_value()?;
-                    if let Some(value) = value {
-                        file = Some(value);
-                    }
-                }
-                Field::Specs => map.next_value_seed(SpecsSeed {
-                    sink: &mut *self.sink,
-                    titles: &mut *self.titles,
-                    file: file.as_deref(),
-                })?,
-                Field::Suites => map.next_value_seed(SuitesSeed {
-                    sink: &mut *self.sink,
-                    titles: &mut *self.titles,
-                    file: Some(file.as_deref().unwrap_or("")),
-                })?,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
+fn read_suite<R: Read>(
+    json: &mut Json<R>,
+    sink: &mut dyn ReportSink,
+    titles: &mut Vec<String>,
+    parent_file: Option<&str>,
+) -> Result<(), JsonError> {
+    // A top-level suite is a file: its title is the file name, not a describe title.
+    let is_file_suite = parent_file.is_none();
+    let depth = titles.len();
+    let mut file: Option<String> = parent_file.map(str::to_string);
+    let mut titled = false;
+    object(json, "a suite", |json, key| {
+        match key {
+            "title" => {
+                let title = json.read_optional_string()?.unwrap_or_default();
+                if !is_file_suite && !titled && !title.is_empty() {
+                    titles.push(title);
+                    titled = true;
                 }
             }
+            "file" => {
+                if let Some(value) = json.read_optional_string()? {
+                    file = Some(value);
+                }
+            }
+            "specs" => {
+                let suite_file = file.as_deref();
+                array(json, "`specs`", |json| {
+                    read_spec(json, sink, titles, suite_file)
+                })?
+            }
+            "suites" => read_suites(json, sink, titles, Some(file.as_deref().unwrap_or("")))?,
+            _ => json.skip_value()?,
         }
-        self.titles.truncate(depth);
         Ok(())
-    }
-}
-
-struct SpecsSeed<'a> {
-    sink: &'a mut dyn ReportSink,
-    titles: &'a mut Vec<String>,
-    file: Option<&'a str>,
-}
-
-impl<'de> DeserializeSeed<'de> for SpecsSeed<'_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for SpecsSeed<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an array of specs")
-    }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq
-            .next_element_seed(SpecSeed {
-                sink: &mut *self.sink,
-                titles: &mut *self.titles,
-                suite_file: self.file,
-            })?
-            .is_some()
-        {}
-        Ok(())
-    }
+    })?;
+    titles.truncate(depth);
+    Ok(())
 }
 
 /// One spec (a `test(...)` call): its tests, one per project, are complete when the spec ends,
 /// because `file` and `line` come after `tests` in Playwright's output.
-struct SpecSeed<'a> {
-    sink: &'a mut dyn ReportSink,
-    titles: &'a mut Vec<String>,
-    suite_file: Option<&'a str>,
-}
-
-impl<'de> DeserializeSeed<'de> for SpecSeed<'_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for SpecSeed<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a spec object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let depth = self.titles.len();
-        let mut title: Option<String> = None;
-        let mut file: Option<String> = None;
-        let mut line = 0u32;
-        let mut id: Option<String> = None;
-        let mut tests: Vec<PartialTest> = Vec::new();
-        while let Some(key) = map.next_key::<Field>()? {
-            match key {
-                Field::Title => {
-                    let value: String = map.next_value()?;
-                    if title.is_none() {
-                        self.titles.push(value.clone());
-                        title = Some(value);
-                    }
-                }
-                Field::Tests => {
-                    tests = map.next_value_seed(TestsSeed {
-                        sink: &mut *self.sink,
-                        titles: self.titles.as_slice(),
-                        file: self.suite_file,
-                    })?
-                }
-                Field::File => file = map.next_value()?,
-                Field::Line => line = map.next_value::<Option<u32>>()?.unwrap_or(0),
-                Field::Id => id = map.next_value()?,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
+fn read_spec<R: Read>(
+    json: &mut Json<R>,
+    sink: &mut dyn ReportSink,
+    titles: &mut Vec<String>,
+    suite_file: Option<&str>,
+) -> Result<(), JsonError> {
+    let depth = titles.len();
+    let mut titled = false;
+    let mut file: Option<String> = None;
+    let mut line = 0u32;
+    let mut id: Option<String> = None;
+    let mut tests: Vec<PartialTest> = Vec::new();
+    object(json, "a spec", |json, key| {
+        match key {
+            "title" => {
+                let title = json.read_optional_string()?.unwrap_or_default();
+                if !titled {
+                    titles.push(title);
+                    titled = true;
                 }
             }
-        }
-        let title_path = self.titles.clone();
-        self.titles.truncate(depth);
-        let file = file
-            .or_else(|| self.suite_file.map(str::to_string))
-            .unwrap_or_default();
-        for test in tests {
-            let outcome = test
-                .status
-                .unwrap_or_else(|| derive_outcome(test.expected_status, &test.attempts));
-            self.sink.test(TestCase {
-                file: file.clone(),
-                line,
-                title_path: title_path.clone(),
-                project: test.project,
-                id: id.clone(),
-                expected_status: test.expected_status,
-                outcome,
-                attempts: test.attempts,
-                annotations: test.annotations,
-            });
+            "tests" => array(json, "`tests`", |json| {
+                tests.push(read_test(json, sink, titles, suite_file)?);
+                Ok(())
+            })?,
+            "file" => file = json.read_optional_string()?,
+            "line" => line = clamp(json.read_u64()?),
+            "id" => id = json.read_optional_string()?,
+            _ => json.skip_value()?,
         }
         Ok(())
+    })?;
+    let title_path = titles.clone();
+    titles.truncate(depth);
+    let file = file
+        .or_else(|| suite_file.map(str::to_string))
+        .unwrap_or_default();
+    for test in tests {
+        let outcome = test
+            .status
+            .unwrap_or_else(|| derive_outcome(test.expected_status, &test.attempts));
+        sink.test(TestCase {
+            file: file.clone(),
+            line,
+            title_path: title_path.clone(),
+            project: test.project,
+            id: id.clone(),
+            expected_status: test.expected_status,
+            outcome,
+            attempts: test.attempts,
+            annotations: test.annotations,
+        });
     }
+    Ok(())
 }
 
 /// A test before its spec's file and line are known.
@@ -930,338 +790,165 @@ struct PartialTest {
     annotations: Vec<Annotation>,
 }
 
-struct TestsSeed<'a> {
-    sink: &'a mut dyn ReportSink,
-    titles: &'a [String],
-    file: Option<&'a str>,
-}
-
-impl<'de> DeserializeSeed<'de> for TestsSeed<'_> {
-    type Value = Vec<PartialTest>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for TestsSeed<'_> {
-    type Value = Vec<PartialTest>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an array of tests")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut tests = Vec::new();
-        while let Some(test) = seq.next_element_seed(TestSeed {
-            sink: &mut *self.sink,
-            titles: self.titles,
-            file: self.file,
-        })? {
-            tests.push(test);
-        }
-        Ok(tests)
-    }
-}
-
-struct TestSeed<'a> {
-    sink: &'a mut dyn ReportSink,
-    titles: &'a [String],
-    file: Option<&'a str>,
-}
-
-impl<'de> DeserializeSeed<'de> for TestSeed<'_> {
-    type Value = PartialTest;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<PartialTest, D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for TestSeed<'_> {
-    type Value = PartialTest;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a test object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PartialTest, A::Error> {
-        let mut project_name: Option<String> = None;
-        let mut project_id: Option<String> = None;
-        let mut expected_status = Status::Passed;
-        let mut status = None;
-        let mut attempts = Vec::new();
-        let mut annotations: Vec<Annotation> = Vec::new();
-        while let Some(key) = map.next_key::<Field>()? {
-            match key {
-                Field::ProjectName => project_name = map.next_value()?,
-                Field::ProjectId => project_id = map.next_value()?,
-                Field::ExpectedStatus => {
-                    let Word(word) = map.next_value::<Word<Status>>()?;
-                    expected_status = word
-                        .ok_or_else(|| de::Error::custom("unknown `expectedStatus` of a test"))?;
-                }
-                Field::Status => status = map.next_value::<Word<Outcome>>()?.0,
-                Field::Annotations => {
-                    let list: Option<Vec<Annotation>> = map.next_value()?;
-                    merge_annotations(&mut annotations, list.unwrap_or_default());
-                }
-                Field::Results => {
-                    let project = project_name
-                        .as_deref()
-                        .or(project_id.as_deref())
-                        .unwrap_or("");
-                    let (list, result_annotations) = map.next_value_seed(ResultsSeed {
-                        sink: &mut *self.sink,
-                        titles: self.titles,
-                        file: self.file,
-                        project,
-                    })?;
-                    attempts = list;
-                    merge_annotations(&mut annotations, result_annotations);
-                }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+fn read_test<R: Read>(
+    json: &mut Json<R>,
+    sink: &mut dyn ReportSink,
+    titles: &[String],
+    file: Option<&str>,
+) -> Result<PartialTest, JsonError> {
+    let mut project_name: Option<String> = None;
+    let mut project_id: Option<String> = None;
+    let mut test = PartialTest {
+        project: String::new(),
+        expected_status: Status::Passed,
+        status: None,
+        attempts: Vec::new(),
+        annotations: Vec::new(),
+    };
+    object(json, "a test", |json, key| {
+        match key {
+            "projectName" => project_name = json.read_optional_string()?,
+            "projectId" => project_id = json.read_optional_string()?,
+            "expectedStatus" => {
+                let word = json.read_string()?;
+                test.expected_status = Status::parse(&word).ok_or_else(|| {
+                    json.shape(format!("unknown `expectedStatus` `{word}` of a test"))
+                })?;
             }
+            "status" => {
+                test.status = json
+                    .read_optional_string()?
+                    .as_deref()
+                    .and_then(Outcome::parse)
+            }
+            "annotations" => read_annotations(json, &mut test.annotations)?,
+            "results" => {
+                let project = project_name
+                    .as_deref()
+                    .or(project_id.as_deref())
+                    .unwrap_or("");
+                let mut index = 0u32;
+                array(json, "`results`", |json| {
+                    let origin = |kind| TextOrigin {
+                        file,
+                        title_path: titles,
+                        project,
+                        attempt: Some(index),
+                        kind,
+                    };
+                    let attempt = read_result(json, sink, &origin, index, &mut test.annotations)?;
+                    test.attempts.push(attempt);
+                    index += 1;
+                    Ok(())
+                })?;
+            }
+            _ => json.skip_value()?,
         }
-        Ok(PartialTest {
-            project: project_name.or(project_id).unwrap_or_default(),
-            expected_status,
-            status,
-            attempts,
-            annotations,
-        })
-    }
-}
-
-fn merge_annotations(into: &mut Vec<Annotation>, more: Vec<Annotation>) {
-    for annotation in more {
-        if !into.contains(&annotation) {
-            into.push(annotation);
-        }
-    }
-}
-
-struct ResultsSeed<'a> {
-    sink: &'a mut dyn ReportSink,
-    titles: &'a [String],
-    file: Option<&'a str>,
-    project: &'a str,
-}
-
-impl<'de> DeserializeSeed<'de> for ResultsSeed<'_> {
-    type Value = (Vec<Attempt>, Vec<Annotation>);
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ResultsSeed<'_> {
-    type Value = (Vec<Attempt>, Vec<Annotation>);
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an array of results")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut attempts = Vec::new();
-        let mut annotations = Vec::new();
-        let mut index = 0u32;
-        while let Some((attempt, more)) = seq.next_element_seed(ResultSeed {
-            sink: &mut *self.sink,
-            titles: self.titles,
-            file: self.file,
-            project: self.project,
-            index,
-        })? {
-            attempts.push(attempt);
-            merge_annotations(&mut annotations, more);
-            index += 1;
-        }
-        Ok((attempts, annotations))
-    }
+        Ok(())
+    })?;
+    test.project = project_name.or(project_id).unwrap_or_default();
+    Ok(test)
 }
 
 /// One result (attempt): stdout, stderr and error messages go to the sink as they are read.
-struct ResultSeed<'a> {
-    sink: &'a mut dyn ReportSink,
-    titles: &'a [String],
-    file: Option<&'a str>,
-    project: &'a str,
+fn read_result<'o, R: Read>(
+    json: &mut Json<R>,
+    sink: &mut dyn ReportSink,
+    origin: &dyn Fn(TextKind) -> TextOrigin<'o>,
     index: u32,
-}
-
-/// Where text of an attempt comes from.
-fn attempt_origin<'o>(
-    file: Option<&'o str>,
-    titles: &'o [String],
-    project: &'o str,
-    index: u32,
-    kind: TextKind,
-) -> TextOrigin<'o> {
-    TextOrigin {
-        file,
-        title_path: titles,
-        project,
-        attempt: Some(index),
-        kind,
-    }
-}
-
-impl<'de> DeserializeSeed<'de> for ResultSeed<'_> {
-    type Value = (Attempt, Vec<Annotation>);
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ResultSeed<'_> {
-    type Value = (Attempt, Vec<Annotation>);
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a result object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut attempt = Attempt {
-            status: None,
-            retry: self.index,
-            errors: Vec::new(),
-            error_location: None,
-        };
-        let mut first_error: Option<(String, Option<Location>)> = None;
-        let mut annotations = Vec::new();
-        while let Some(key) = map.next_key::<Field>()? {
-            match key {
-                Field::Status => attempt.status = map.next_value::<Word<Status>>()?.0,
-                Field::Retry => {
-                    attempt.retry = map.next_value::<Option<u32>>()?.unwrap_or(self.index)
-                }
-                Field::Error => {
-                    let raw: Option<RawError> = map.next_value()?;
-                    first_error = raw.map(RawError::into_message);
-                }
-                Field::Errors => {
-                    let list: Option<Vec<RawError>> = map.next_value()?;
-                    for raw in list.unwrap_or_default() {
-                        let (message, location) = raw.into_message();
-                        if attempt.error_location.is_none() {
-                            attempt.error_location = location;
-                        }
-                        attempt.errors.push(message);
-                    }
-                }
-                Field::Stdout | Field::Stderr => {
-                    let kind = if key == Field::Stdout {
-                        TextKind::Stdout
-                    } else {
-                        TextKind::Stderr
-                    };
-                    let origin =
-                        attempt_origin(self.file, self.titles, self.project, self.index, kind);
-                    map.next_value_seed(StdioSeed {
-                        sink: &mut *self.sink,
-                        origin,
-                    })?;
-                }
-                Field::Annotations => {
-                    let list: Option<Vec<Annotation>> = map.next_value()?;
-                    annotations = list.unwrap_or_default();
-                }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
+    annotations: &mut Vec<Annotation>,
+) -> Result<Attempt, JsonError> {
+    let mut attempt = Attempt {
+        status: None,
+        retry: index,
+        errors: Vec::new(),
+        error_location: None,
+    };
+    let mut first_error: Option<(String, Option<Location>)> = None;
+    object(json, "a result", |json, key| {
+        match key {
+            "status" => {
+                attempt.status = json
+                    .read_optional_string()?
+                    .as_deref()
+                    .and_then(Status::parse)
+            }
+            "retry" => attempt.retry = json.read_u64()?.map_or(index, |r| clamp(Some(r))),
+            "error" => {
+                if !json.take_null()? {
+                    first_error = Some(read_error(json)?);
                 }
             }
-        }
-        // Reports before `errors` existed (and some since) carry only `error`.
-        if let Some((message, location)) = first_error {
-            if attempt.errors.is_empty() {
+            "errors" => array(json, "`errors`", |json| {
+                let (message, location) = read_error(json)?;
+                if attempt.error_location.is_none() {
+                    attempt.error_location = location;
+                }
                 attempt.errors.push(message);
+                Ok(())
+            })?,
+            "stdout" | "stderr" => {
+                let kind = if key == "stdout" {
+                    TextKind::Stdout
+                } else {
+                    TextKind::Stderr
+                };
+                let origin = origin(kind);
+                array(json, "`stdout`", |json| {
+                    read_stdio_entry(json, sink, origin)
+                })?;
             }
-            if attempt.error_location.is_none() {
-                attempt.error_location = location;
-            }
+            "annotations" => read_annotations(json, annotations)?,
+            _ => json.skip_value()?,
         }
-        let origin = attempt_origin(
-            self.file,
-            self.titles,
-            self.project,
-            self.index,
-            TextKind::Error,
-        );
-        for message in &attempt.errors {
-            self.sink.text(origin, message);
-        }
-        Ok((attempt, annotations))
-    }
-}
-
-/// `stdout` / `stderr`: an array of `{ "text": ... }` or `{ "buffer": <base64> }` entries.
-struct StdioSeed<'a, 'o> {
-    sink: &'a mut dyn ReportSink,
-    origin: TextOrigin<'o>,
-}
-
-impl<'de> DeserializeSeed<'de> for StdioSeed<'_, '_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for StdioSeed<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an array of stdout/stderr entries")
-    }
-    fn visit_unit<E>(self) -> Result<(), E> {
         Ok(())
+    })?;
+    // Reports before `errors` existed (and some since) carry only `error`.
+    if let Some((message, location)) = first_error {
+        if attempt.errors.is_empty() {
+            attempt.errors.push(message);
+        }
+        if attempt.error_location.is_none() {
+            attempt.error_location = location;
+        }
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(entry) = seq.next_element::<StdioEntry>()? {
-            match entry {
-                StdioEntry::Text(text) => self.sink.text(self.origin, &text),
-                StdioEntry::Buffer(encoded) => {
-                    use base64::Engine as _;
-                    if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(encoded) {
-                        self.sink
-                            .text(self.origin, &String::from_utf8_lossy(&bytes));
-                    }
+    let error_origin = origin(TextKind::Error);
+    for message in &attempt.errors {
+        sink.text(error_origin, message);
+    }
+    Ok(attempt)
+}
+
+/// One stdout/stderr entry: `{ "text": … }`, `{ "buffer": <base64> }` or a bare string.
+fn read_stdio_entry<R: Read>(
+    json: &mut Json<R>,
+    sink: &mut dyn ReportSink,
+    origin: TextOrigin<'_>,
+) -> Result<(), JsonError> {
+    match json.kind()? {
+        Kind::String => json.read_text_pieces(&mut |piece| sink.text(origin, piece)),
+        Kind::Object => object(json, "a stdout entry", |json, key| {
+            match key {
+                "text" if json.kind()? == Kind::String => {
+                    json.read_text_pieces(&mut |piece| sink.text(origin, piece))?
                 }
-                StdioEntry::Other => {}
-            }
-        }
-        Ok(())
-    }
-}
-
-/// One stdout/stderr entry.
-enum StdioEntry {
-    Text(String),
-    Buffer(String),
-    Other,
-}
-
-impl<'de> Deserialize<'de> for StdioEntry {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct EntryVisitor;
-        impl<'de> Visitor<'de> for EntryVisitor {
-            type Value = StdioEntry;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a stdout entry")
-            }
-            fn visit_str<E>(self, v: &str) -> Result<StdioEntry, E> {
-                Ok(StdioEntry::Text(v.to_string()))
-            }
-            fn visit_string<E>(self, v: String) -> Result<StdioEntry, E> {
-                Ok(StdioEntry::Text(v))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StdioEntry, A::Error> {
-                let mut entry = StdioEntry::Other;
-                while let Some(key) = map.next_key::<Field>()? {
-                    match key {
-                        Field::Text => entry = StdioEntry::Text(map.next_value()?),
-                        Field::Buffer => entry = StdioEntry::Buffer(map.next_value()?),
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
+                "buffer" if json.kind()? == Kind::String => {
+                    use base64::Engine as _;
+                    let mut encoded = Vec::new();
+                    json.read_text_pieces(&mut |piece| {
+                        encoded.extend_from_slice(piece.as_bytes())
+                    })?;
+                    if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(&encoded) {
+                        for piece in bytes.chunks(TEXT_PIECE) {
+                            sink.text(origin, &String::from_utf8_lossy(piece));
                         }
                     }
                 }
-                Ok(entry)
+                _ => json.skip_value()?,
             }
-        }
-        d.deserialize_any(EntryVisitor)
+            Ok(())
+        }),
+        _ => json.skip_value(),
     }
 }
 
@@ -1306,7 +993,7 @@ mod tests {
         match read_from(json.as_bytes(), &mut sink) {
             Ok(()) => Ok(sink),
             Err(Problem::Shape(why)) => Err(why),
-            Err(Problem::Json(err)) => Err(err.to_string()),
+            Err(Problem::Json(err)) => Err(format!("{err:?}")),
         }
     }
 
@@ -1416,7 +1103,7 @@ mod tests {
             "[]}]".repeat(depth)
         );
         let err = read(&json).unwrap_err();
-        assert!(err.contains("recursion limit"), "{err}");
+        assert!(err.contains("TooDeep"), "{err}");
         // Deep nesting in a part that is skipped costs no stack either.
         let ignored = format!(
             r#"{{"config":{{}},"suites":[],"x":{}{}}}"#,
