@@ -71,7 +71,7 @@ fn command_from_input() -> Result<Command, Exit> {
     Cli::try_parse_from(["itm-gate", name.as_str()])
         .map_err(|err| {
             eprintln!(
-                "itm-gate: input `command` is `{name}`; expected gate, preflight or readiness ({})",
+                "itm-gate: input `command` is `{name}`; expected gate, preflight, readiness, secrets, run or scan-logs ({})",
                 err.kind()
             );
             Exit::Usage

@@ -62,7 +62,8 @@ pub struct GateArgs {
     /// JSON file of extra log rules.
     #[arg(long)]
     pub log_rules: Option<String>,
-    /// The backend the run tested (shown in the evidence, credentials and query removed).
+    /// The backend the run tested (shown in the evidence, credentials and query removed;
+    /// default: `E2E_BACKEND_URL`).
     #[arg(long)]
     pub backend_url: Option<String>,
     /// Status of the job's earlier steps: `success`, `failure` or `cancelled`.
@@ -288,7 +289,13 @@ impl GateSettings {
             .map(|v| lines_or_commas(&v))
             .unwrap_or_default();
         let log_rules = pick(args.log_rules, "log-rules").map(|p| workspace.join(p));
-        let backend_url = pick(args.backend_url, "backend-url");
+        // The users' job sets E2E_BACKEND_URL for the tests; a container action sees it too.
+        let backend_url = pick(args.backend_url, "backend-url").or_else(|| {
+            std::env::var("E2E_BACKEND_URL")
+                .ok()
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        });
         let job_status = match pick(args.job_status, "job-status") {
             None => None,
             Some(status) => match status.to_ascii_lowercase().as_str() {

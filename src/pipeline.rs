@@ -156,6 +156,10 @@ impl ReportSink for Collector<'_> {
         if self.last_file.0 != test.file {
             self.last_file = (test.file.clone(), self.mapper.to_repo(&test.file));
         }
+        for reason in test.skip_reasons() {
+            let source = format!("{} › {} (skip reason)", self.last_file.1, test.title());
+            self.scanner.scan_text(&source, &reason, self.findings);
+        }
         self.data.tallies.add(&self.last_file.1, &test);
     }
 
@@ -608,7 +612,15 @@ pub fn run(args: GateArgs) -> Exit {
         &settings, &context, &redactor, &decision, &specs, &data, &findings, totals, &block,
     );
 
-    // Record.
+    // Record. `commit-sha` and `commit-url` are empty unless a commit is made.
+    if let Some(mut outputs) = OutputFile::from_env() {
+        for name in ["commit-sha", "commit-url"] {
+            if let Err(err) = outputs.set(name, "") {
+                eprintln!("itm-gate: cannot write output `{name}`: {err}");
+                exit = Exit::Internal;
+            }
+        }
+    }
     if let Some(commit_exit) = record(&settings, &context, &redactor, &decision, &block) {
         exit = commit_exit;
     } else if decision.result == Verdict::Fail && settings.fail_on_gate && exit == Exit::Success {

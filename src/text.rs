@@ -7,7 +7,7 @@ use regex::Regex;
 
 /// ANSI escape sequences: CSI (colours, cursor moves) and OSC (hyperlinks, titles).
 static ANSI: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+    Regex::new(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
         .expect("ANSI pattern is valid")
 });
 

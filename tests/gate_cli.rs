@@ -514,3 +514,96 @@ fn local_run_without_runner_prints_the_result_and_the_document_change() {
     );
     assert!(ran.stdout.contains("+### Staging Live Gate Evidence"));
 }
+
+#[test]
+fn secrets_in_reports_and_logs_never_reach_any_output() {
+    let secret = "fixture-shared-secret-not-real";
+    let report_path = report(NEW, "auth-bypass-401.json");
+    assert!(
+        std::fs::read_to_string(&report_path)
+            .unwrap()
+            .contains(secret)
+    );
+    let ran = ActionRun::new()
+        .report(&report_path)
+        .file(
+            &report(NEW, "auth-bypass-401.log"),
+            "e2e-logs/playwright.log",
+        )
+        .input("logs", "e2e-logs/*.log")
+        .env("E2E_BYPASS_SHARED_SECRET", secret)
+        .env(
+            "E2E_BYPASS_TOKEN",
+            &format!("e2e:{secret}:00000000-0000-4000-8000-00000000e2e0"),
+        )
+        .run(&[]);
+    assert_eq!(ran.output("result"), "FAIL");
+    let findings: Vec<serde_json::Value> = serde_json::from_str(ran.output("findings")).unwrap();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["rule"].as_str().unwrap().contains("bypass")),
+        "{findings:?}"
+    );
+    assert!(!ran.everything().contains(secret), "{}", ran.everything());
+}
+
+#[test]
+fn a_critical_log_finding_fails_a_green_run_with_rule_and_place() {
+    let ran = ActionRun::new()
+        .report(&report(NEW, "green.json"))
+        .file(
+            &common::repo_root()
+                .join("tests/fixtures/logs/failing/e2e-user-provisioning-failed.jsonl"),
+            "logs/backend.jsonl",
+        )
+        .input("logs", "logs/backend.jsonl")
+        .run(&[]);
+    assert_eq!(ran.code, 1);
+    let reasons = ran.output("reasons");
+    assert!(reasons.contains("critical log finding: "), "{reasons}");
+    assert!(reasons.contains("logs/backend.jsonl:"), "{reasons}");
+    assert!(ran.summary.contains("### Log findings"));
+    assert!(
+        ran.annotations("error")
+            .iter()
+            .any(|a| a.contains("Log finding"))
+    );
+}
+
+#[test]
+fn green_logs_keep_a_green_run_green() {
+    let ran = ActionRun::new()
+        .report(&report(NEW, "green.json"))
+        .file(
+            &common::repo_root().join("tests/fixtures/logs/green/backend.jsonl"),
+            "logs/backend.jsonl",
+        )
+        .file(
+            &common::repo_root().join("tests/fixtures/logs/green/playwright.log"),
+            "logs/playwright.log",
+        )
+        .file(&report(NEW, "green.log"), "logs/run.log")
+        .input("logs", "logs/*")
+        .run(&[]);
+    assert_eq!(ran.output("result"), "PASS", "{}", ran.output("reasons"));
+    assert_eq!(ran.output("commit-sha"), "");
+}
+
+#[test]
+fn backend_url_comes_from_the_input_or_e2e_backend_url_without_credentials() {
+    let ran = ActionRun::new()
+        .report(&report(NEW, "green.json"))
+        .env(
+            "E2E_BACKEND_URL",
+            "https://user:pw@staging.example.com/api?key=abc",
+        )
+        .run(&[]);
+    let evidence = ran.output("evidence");
+    assert!(
+        evidence.contains("- Backend URL: https://staging.example.com"),
+        "{evidence}"
+    );
+    assert!(!ran.everything().contains("pw@"));
+    assert!(!ran.everything().contains("key=abc"));
+}
