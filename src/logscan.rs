@@ -187,6 +187,16 @@ impl Scanner {
         self.stream(source, reader, out).map_err(|e| e.error)
     }
 
+    /// Whether [`Scanner::scan_text`] could find anything in `text`: a cheap check that lets a
+    /// caller skip building the text's `source` for the many texts that match no rule.
+    pub fn might_match(&self, text: &str) -> bool {
+        let Some(search) = &self.rules.search else {
+            return false;
+        };
+        // ANSI codes could split a message; such texts are scanned in full.
+        memchr(0x1b, text.as_bytes()).is_some() || search.any.is_match(text.as_bytes())
+    }
+
     /// Scans a text taken from the Playwright report (stdout/stderr chunk, error message, skip
     /// reason); `source` names its place, like `e2e/specs/x.spec.ts › title (attempt 2)`.
     /// Findings have no line number.

@@ -157,6 +157,9 @@ impl ReportSink for Collector<'_> {
             self.last_file = (test.file.clone(), self.mapper.to_repo(&test.file));
         }
         for reason in test.skip_reasons() {
+            if !self.scanner.might_match(&reason) {
+                continue;
+            }
             let source = format!("{} › {} (skip reason)", self.last_file.1, test.title());
             self.scanner.scan_text(&source, &reason, self.findings);
         }
@@ -186,6 +189,9 @@ impl ReportSink for Collector<'_> {
     }
 
     fn text(&mut self, origin: TextOrigin<'_>, text: &str) {
+        if !self.scanner.might_match(text) {
+            return;
+        }
         let source = match origin.file {
             Some(file) => {
                 let mut source = format!(

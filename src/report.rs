@@ -132,8 +132,6 @@ pub struct TestCase {
     pub title_path: Vec<String>,
     /// The project that ran the test (`projectName`, else `projectId`); empty for the default.
     pub project: String,
-    /// Playwright's stable test id, when the report has one.
-    pub id: Option<String>,
     /// The status the test is expected to end with (`failed` for `test.fail()`).
     pub expected_status: Status,
     /// The test's outcome: from `status` when present, else derived from its attempts.
@@ -472,7 +470,7 @@ type Json<R> = JsonReader<R>;
 fn object<R: Read>(
     json: &mut Json<R>,
     what: &str,
-    mut each: impl FnMut(&mut Json<R>, &str) -> Result<(), JsonError>,
+    mut each: impl FnMut(&mut Json<R>, &[u8]) -> Result<(), JsonError>,
 ) -> Result<(), JsonError> {
     if json.take_null()? {
         return Ok(());
@@ -481,7 +479,7 @@ fn object<R: Read>(
         return Err(json.shape(format!("expected {what} to be an object")));
     }
     json.begin_object()?;
-    let mut key = String::new();
+    let mut key = Vec::new();
     while json.next_key(&mut key)? {
         each(json, &key)?;
     }
@@ -525,16 +523,16 @@ fn read_root<R: Read>(json: &mut Json<R>, sink: &mut dyn ReportSink) -> Result<S
     let mut shape = Shape::default();
     object(json, "the report", |json, key| {
         match key {
-            "config" => {
+            b"config" => {
                 sink.config(read_config(json)?);
                 shape.has_config = true;
             }
-            "suites" => {
+            b"suites" => {
                 let mut titles = Vec::new();
                 read_suites(json, sink, &mut titles, None)?;
                 shape.has_suites = true;
             }
-            "errors" => array(json, "`errors`", |json| {
+            b"errors" => array(json, "`errors`", |json| {
                 let (message, location) = read_error(json)?;
                 sink.text(
                     TextOrigin {
@@ -549,10 +547,12 @@ fn read_root<R: Read>(json: &mut Json<R>, sink: &mut dyn ReportSink) -> Result<S
                 sink.top_level_error(TopLevelError { message, location });
                 Ok(())
             })?,
-            "stats" => sink.stats(read_stats(json)?),
+            b"stats" => sink.stats(read_stats(json)?),
             _ => {
                 if shape.foreign_keys.len() < 20 {
-                    shape.foreign_keys.push(key.to_string());
+                    shape
+                        .foreign_keys
+                        .push(String::from_utf8_lossy(key).into_owned());
                 }
                 json.skip_value()?;
             }
@@ -566,8 +566,8 @@ fn read_config<R: Read>(json: &mut Json<R>) -> Result<ReportConfig, JsonError> {
     let mut config = ReportConfig::default();
     object(json, "`config`", |json, key| {
         match key {
-            "rootDir" => config.root_dir = json.read_optional_string()?,
-            "version" => config.version = json.read_optional_string()?,
+            b"rootDir" => config.root_dir = json.read_optional_string()?,
+            b"version" => config.version = json.read_optional_string()?,
             _ => json.skip_value()?,
         }
         Ok(())
@@ -579,11 +579,11 @@ fn read_stats<R: Read>(json: &mut Json<R>) -> Result<Stats, JsonError> {
     let mut stats = Stats::default();
     object(json, "`stats`", |json, key| {
         match key {
-            "startTime" => stats.start_time = json.read_optional_string()?,
-            "expected" => stats.expected = json.read_u64()?,
-            "unexpected" => stats.unexpected = json.read_u64()?,
-            "flaky" => stats.flaky = json.read_u64()?,
-            "skipped" => stats.skipped = json.read_u64()?,
+            b"startTime" => stats.start_time = json.read_optional_string()?,
+            b"expected" => stats.expected = json.read_u64()?,
+            b"unexpected" => stats.unexpected = json.read_u64()?,
+            b"flaky" => stats.flaky = json.read_u64()?,
+            b"skipped" => stats.skipped = json.read_u64()?,
             _ => json.skip_value()?,
         }
         Ok(())
@@ -598,9 +598,9 @@ fn read_error<R: Read>(json: &mut Json<R>) -> Result<(String, Option<Location>),
     let mut location = None;
     object(json, "an error", |json, key| {
         match key {
-            "message" => message = json.read_optional_string()?,
-            "value" => value = json.read_optional_string()?,
-            "location" => location = read_location(json)?,
+            b"message" => message = json.read_optional_string()?,
+            b"value" => value = json.read_optional_string()?,
+            b"location" => location = read_location(json)?,
             _ => json.skip_value()?,
         }
         Ok(())
@@ -627,9 +627,9 @@ fn read_location<R: Read>(json: &mut Json<R>) -> Result<Option<Location>, JsonEr
     };
     object(json, "a location", |json, key| {
         match key {
-            "file" => location.file = json.read_optional_string()?.unwrap_or_default(),
-            "line" => location.line = clamp(json.read_u64()?),
-            "column" => location.column = clamp(json.read_u64()?),
+            b"file" => location.file = json.read_optional_string()?.unwrap_or_default(),
+            b"line" => location.line = clamp(json.read_u64()?),
+            b"column" => location.column = clamp(json.read_u64()?),
             _ => json.skip_value()?,
         }
         Ok(())
@@ -652,8 +652,8 @@ fn read_annotations<R: Read>(
         };
         object(json, "an annotation", |json, key| {
             match key {
-                "type" => annotation.kind = json.read_optional_string()?.unwrap_or_default(),
-                "description" => annotation.description = json.read_optional_string()?,
+                b"type" => annotation.kind = json.read_optional_string()?.unwrap_or_default(),
+                b"description" => annotation.description = json.read_optional_string()?,
                 _ => json.skip_value()?,
             }
             Ok(())
@@ -696,25 +696,25 @@ fn read_suite<R: Read>(
     let mut titled = false;
     object(json, "a suite", |json, key| {
         match key {
-            "title" => {
+            b"title" => {
                 let title = json.read_optional_string()?.unwrap_or_default();
                 if !is_file_suite && !titled && !title.is_empty() {
                     titles.push(title);
                     titled = true;
                 }
             }
-            "file" => {
+            b"file" => {
                 if let Some(value) = json.read_optional_string()? {
                     file = Some(value);
                 }
             }
-            "specs" => {
+            b"specs" => {
                 let suite_file = file.as_deref();
                 array(json, "`specs`", |json| {
                     read_spec(json, sink, titles, suite_file)
                 })?
             }
-            "suites" => read_suites(json, sink, titles, Some(file.as_deref().unwrap_or("")))?,
+            b"suites" => read_suites(json, sink, titles, Some(file.as_deref().unwrap_or("")))?,
             _ => json.skip_value()?,
         }
         Ok(())
@@ -735,24 +735,22 @@ fn read_spec<R: Read>(
     let mut titled = false;
     let mut file: Option<String> = None;
     let mut line = 0u32;
-    let mut id: Option<String> = None;
     let mut tests: Vec<PartialTest> = Vec::new();
     object(json, "a spec", |json, key| {
         match key {
-            "title" => {
+            b"title" => {
                 let title = json.read_optional_string()?.unwrap_or_default();
                 if !titled {
                     titles.push(title);
                     titled = true;
                 }
             }
-            "tests" => array(json, "`tests`", |json| {
+            b"tests" => array(json, "`tests`", |json| {
                 tests.push(read_test(json, sink, titles, suite_file)?);
                 Ok(())
             })?,
-            "file" => file = json.read_optional_string()?,
-            "line" => line = clamp(json.read_u64()?),
-            "id" => id = json.read_optional_string()?,
+            b"file" => file = json.read_optional_string()?,
+            b"line" => line = clamp(json.read_u64()?),
             _ => json.skip_value()?,
         }
         Ok(())
@@ -771,7 +769,6 @@ fn read_spec<R: Read>(
             line,
             title_path: title_path.clone(),
             project: test.project,
-            id: id.clone(),
             expected_status: test.expected_status,
             outcome,
             attempts: test.attempts,
@@ -807,22 +804,22 @@ fn read_test<R: Read>(
     };
     object(json, "a test", |json, key| {
         match key {
-            "projectName" => project_name = json.read_optional_string()?,
-            "projectId" => project_id = json.read_optional_string()?,
-            "expectedStatus" => {
+            b"projectName" => project_name = json.read_optional_string()?,
+            b"projectId" => project_id = json.read_optional_string()?,
+            b"expectedStatus" => {
                 let word = json.read_string()?;
                 test.expected_status = Status::parse(&word).ok_or_else(|| {
                     json.shape(format!("unknown `expectedStatus` `{word}` of a test"))
                 })?;
             }
-            "status" => {
+            b"status" => {
                 test.status = json
                     .read_optional_string()?
                     .as_deref()
                     .and_then(Outcome::parse)
             }
-            "annotations" => read_annotations(json, &mut test.annotations)?,
-            "results" => {
+            b"annotations" => read_annotations(json, &mut test.annotations)?,
+            b"results" => {
                 let project = project_name
                     .as_deref()
                     .or(project_id.as_deref())
@@ -864,22 +861,26 @@ fn read_result<'o, R: Read>(
         errors: Vec::new(),
         error_location: None,
     };
-    let mut first_error: Option<(String, Option<Location>)> = None;
+    // `error` repeats `errors[0]` in every report that has `errors`: keep its raw bytes and
+    // decode them only for reports without `errors` (before 1.22).
+    let mut raw_error: Option<Vec<u8>> = None;
     object(json, "a result", |json, key| {
         match key {
-            "status" => {
+            b"status" => {
                 attempt.status = json
                     .read_optional_string()?
                     .as_deref()
                     .and_then(Status::parse)
             }
-            "retry" => attempt.retry = json.read_u64()?.map_or(index, |r| clamp(Some(r))),
-            "error" => {
+            b"retry" => attempt.retry = json.read_u64()?.map_or(index, |r| clamp(Some(r))),
+            b"error" => {
                 if !json.take_null()? {
-                    first_error = Some(read_error(json)?);
+                    let mut raw = Vec::new();
+                    json.capture_value(&mut raw)?;
+                    raw_error = Some(raw);
                 }
             }
-            "errors" => array(json, "`errors`", |json| {
+            b"errors" => array(json, "`errors`", |json| {
                 let (message, location) = read_error(json)?;
                 if attempt.error_location.is_none() {
                     attempt.error_location = location;
@@ -887,8 +888,8 @@ fn read_result<'o, R: Read>(
                 attempt.errors.push(message);
                 Ok(())
             })?,
-            "stdout" | "stderr" => {
-                let kind = if key == "stdout" {
+            b"stdout" | b"stderr" => {
+                let kind = if key == b"stdout" {
                     TextKind::Stdout
                 } else {
                     TextKind::Stderr
@@ -898,16 +899,18 @@ fn read_result<'o, R: Read>(
                     read_stdio_entry(json, sink, origin)
                 })?;
             }
-            "annotations" => read_annotations(json, annotations)?,
+            b"annotations" => read_annotations(json, annotations)?,
             _ => json.skip_value()?,
         }
         Ok(())
     })?;
-    // Reports before `errors` existed (and some since) carry only `error`.
-    if let Some((message, location)) = first_error {
-        if attempt.errors.is_empty() {
-            attempt.errors.push(message);
-        }
+    // Reports before `errors` existed carry only `error`.
+    if let Some(raw) = raw_error
+        && attempt.errors.is_empty()
+    {
+        let mut inner = JsonReader::with_buffer(raw.as_slice(), raw.len());
+        let (message, location) = read_error(&mut inner)?;
+        attempt.errors.push(message);
         if attempt.error_location.is_none() {
             attempt.error_location = location;
         }
@@ -929,10 +932,10 @@ fn read_stdio_entry<R: Read>(
         Kind::String => json.read_text_pieces(&mut |piece| sink.text(origin, piece)),
         Kind::Object => object(json, "a stdout entry", |json, key| {
             match key {
-                "text" if json.kind()? == Kind::String => {
+                b"text" if json.kind()? == Kind::String => {
                     json.read_text_pieces(&mut |piece| sink.text(origin, piece))?
                 }
-                "buffer" if json.kind()? == Kind::String => {
+                b"buffer" if json.kind()? == Kind::String => {
                     use base64::Engine as _;
                     let mut encoded = Vec::new();
                     json.read_text_pieces(&mut |piece| {

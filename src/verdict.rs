@@ -464,7 +464,6 @@ mod tests {
             line: 3,
             title_path: vec!["AI Coach — Backend API Health".into(), title.into()],
             project: "chromium".into(),
-            id: None,
             expected_status: expected,
             outcome,
             attempts: statuses

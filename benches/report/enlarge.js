@@ -5,7 +5,8 @@
 //
 // Every spec of every suite is repeated in place, copy k (k >= 1) titled `<title> (copy k)` with a
 // unique id, until the file reaches the target size. Tests, results, stdout/stderr entries and
-// attachments are kept as they are, so the big report has the same shape as the real one; `stats`
+// attachments are kept as they are, and written indented like Playwright's own output, so the big
+// report has the same shape as the real one; `stats`
 // counts are multiplied by the number of copies so they still sum up. The output is written in
 // chunks (never held in memory as one string) and is a valid Playwright JSON report.
 'use strict';
@@ -39,6 +40,13 @@ function* allSpecs(suites) {
   }
 }
 
+// Specs are written indented, as Playwright's JSON reporter writes reports
+// (JSON.stringify(report, null, 2)), so the big report has a real report's whitespace.
+const SPEC_INDENT = '        ';
+function specText(spec) {
+  return JSON.stringify(spec, null, 2).replace(/\n/g, `\n${SPEC_INDENT}`);
+}
+
 function copyOf(spec, k) {
   if (k === 0) return spec;
   return { ...spec, title: `${spec.title} (copy ${k})`, id: `${spec.id}-copy${k}` };
@@ -49,7 +57,7 @@ function copyOf(spec, k) {
 const specs = [...allSpecs(report.suites)];
 if (specs.length === 0) usage(`${source} has no specs to replicate`);
 const baseBytes = Buffer.byteLength(JSON.stringify(report));
-const perCopy = specs.reduce((sum, spec) => sum + Buffer.byteLength(JSON.stringify(copyOf(spec, 1))) + 1, 0);
+const perCopy = specs.reduce((sum, spec) => sum + Buffer.byteLength(specText(copyOf(spec, 1))) + 1, 0);
 const copies = Math.max(1, Math.ceil((targetBytes - baseBytes) / perCopy) + 1);
 
 // Buffered synchronous writer.
@@ -84,7 +92,7 @@ function writeSuite(suite) {
         for (const spec of value) {
           if (!firstSpec) out(',');
           firstSpec = false;
-          out(JSON.stringify(copyOf(spec, k)));
+          out(specText(copyOf(spec, k)));
         }
       }
       out(']');

@@ -73,19 +73,30 @@ pub struct JsonReader<R> {
     eof: bool,
     /// Reused for strings with escapes or across buffer refills.
     scratch: Vec<u8>,
+    /// While capturing: where the captured bytes start in `buf`.
+    capture_from: Option<usize>,
+    /// Bytes captured before the last refill.
+    captured: Vec<u8>,
 }
 
 impl<R: Read> JsonReader<R> {
     /// A reader with a 1 MiB buffer.
     pub fn new(reader: R) -> Self {
+        Self::with_buffer(reader, BUFFER)
+    }
+
+    /// A reader with a buffer of `size` bytes (at least 64).
+    pub fn with_buffer(reader: R, size: usize) -> Self {
         JsonReader {
             reader,
-            buf: vec![0; BUFFER].into_boxed_slice(),
+            buf: vec![0; size.max(64)].into_boxed_slice(),
             pos: 0,
             end: 0,
             base: 0,
             eof: false,
             scratch: Vec::new(),
+            capture_from: None,
+            captured: Vec::new(),
         }
     }
 
@@ -113,6 +124,10 @@ impl<R: Read> JsonReader<R> {
     fn fill(&mut self) -> Result<bool, JsonError> {
         if self.eof {
             return Ok(false);
+        }
+        if let Some(from) = self.capture_from {
+            self.captured.extend_from_slice(&self.buf[from..self.pos]);
+            self.capture_from = Some(0);
         }
         if self.pos > 0 {
             self.buf.copy_within(self.pos..self.end, 0);
@@ -142,7 +157,16 @@ impl<R: Read> JsonReader<R> {
         loop {
             while self.pos < self.end {
                 match self.buf[self.pos] {
-                    b' ' | b'\n' | b'\r' | b'\t' => self.pos += 1,
+                    b' ' | b'\n' | b'\r' | b'\t' => {
+                        self.pos += 1;
+                        // Reports are indented: step over runs of spaces eight at a time.
+                        while let Some(word) = self.buf.get(self.pos..self.pos + 8)
+                            && self.pos + 8 <= self.end
+                            && word == b"        "
+                        {
+                            self.pos += 8;
+                        }
+                    }
                     b => return Ok(Some(b)),
                 }
             }
@@ -210,9 +234,9 @@ impl<R: Read> JsonReader<R> {
         Ok(())
     }
 
-    /// The next key of the current object (decoded into `key`), or `false` at its end.
-    /// Call after [`begin_object`](Self::begin_object) and after each value.
-    pub fn next_key(&mut self, key: &mut String) -> Result<bool, JsonError> {
+    /// The next key of the current object (its bytes, decoded, into `key`), or `false` at
+    /// its end. Call after [`begin_object`](Self::begin_object) and after each value.
+    pub fn next_key(&mut self, key: &mut Vec<u8>) -> Result<bool, JsonError> {
         match self.peek_required()? {
             b'}' => {
                 self.pos += 1;
@@ -228,7 +252,17 @@ impl<R: Read> JsonReader<R> {
             return Err(self.syntax("an object key"));
         }
         key.clear();
-        self.string_into(key, MAX_STRING)?;
+        self.pos += 1;
+        // Keys are short and plain: take them straight from the buffer when they are whole.
+        let window = &self.buf[self.pos..self.end];
+        if let Some(i) = window.iter().position(|&b| b == b'"' || b == b'\\')
+            && window[i] == b'"'
+        {
+            key.extend_from_slice(&window[..i]);
+            self.pos += i + 1;
+            return self.expect(b':', "`:`").map(|()| true);
+        }
+        while !self.string_chunk(key, MAX_STRING)? {}
         self.expect(b':', "`:`")?;
         Ok(true)
     }
@@ -310,7 +344,18 @@ impl<R: Read> JsonReader<R> {
         self.pos += 1; // the opening quote
         // Fast path: the whole string is buffered and has no escapes.
         let window = &self.buf[self.pos..self.end];
-        if let Some(i) = memchr::memchr2(b'"', b'\\', window)
+        let short = window
+            .iter()
+            .take(32)
+            .position(|&b| b == b'"' || b == b'\\');
+        let found = match short {
+            Some(i) => Some(i),
+            None if window.len() > 32 => {
+                memchr::memchr2(b'"', b'\\', &window[32..]).map(|i| i + 32)
+            }
+            None => None,
+        };
+        if let Some(i) = found
             && window[i] == b'"'
         {
             let bytes = &window[..i.min(max)];
@@ -460,6 +505,21 @@ impl<R: Read> JsonReader<R> {
         Ok(Some(if negative { 0 } else { value }))
     }
 
+    /// Copies the next value's raw bytes into `into` without decoding it (decode it later with
+    /// a reader over the bytes, only if it turns out to be needed).
+    pub fn capture_value(&mut self, into: &mut Vec<u8>) -> Result<(), JsonError> {
+        self.peek_required()?;
+        self.captured.clear();
+        self.capture_from = Some(self.pos);
+        let skipped = self.skip_value();
+        if let Some(from) = self.capture_from.take() {
+            self.captured.extend_from_slice(&self.buf[from..self.pos]);
+        }
+        into.clear();
+        into.append(&mut self.captured);
+        skipped
+    }
+
     /// Skips the next value, whatever it is, without storing anything.
     pub fn skip_value(&mut self) -> Result<(), JsonError> {
         match self.kind()? {
@@ -482,6 +542,17 @@ impl<R: Read> JsonReader<R> {
 
     /// Skips the rest of a string after its opening quote.
     fn skip_string_rest(&mut self) -> Result<(), JsonError> {
+        // Most skipped strings are short: look at a few bytes before calling memchr.
+        let window = &self.buf[self.pos..self.end];
+        if let Some(i) = window
+            .iter()
+            .take(24)
+            .position(|&b| b == b'"' || b == b'\\')
+            && window[i] == b'"'
+        {
+            self.pos += i + 1;
+            return Ok(());
+        }
         loop {
             if self.pos >= self.end && !self.fill()? {
                 return Err(JsonError::Eof);
@@ -553,10 +624,10 @@ mod tests {
         let mut r = reader(
             r#" { "a" : [1, 2.5, -3], "b\u00e9": "x\"y\\z\n\u263A\ud83d\ude00", "c": null } "#,
         );
-        let mut key = String::new();
+        let mut key = Vec::new();
         r.begin_object().unwrap();
         assert!(r.next_key(&mut key).unwrap());
-        assert_eq!(key, "a");
+        assert_eq!(key, b"a");
         r.begin_array().unwrap();
         let mut first = true;
         let mut numbers = vec![];
@@ -565,7 +636,7 @@ mod tests {
         }
         assert_eq!(numbers, vec![Some(1), Some(2), Some(0)]);
         assert!(r.next_key(&mut key).unwrap());
-        assert_eq!(key, "bé");
+        assert_eq!(key, "bé".as_bytes());
         assert_eq!(r.read_string().unwrap(), "x\"y\\z\n☺😀");
         assert!(r.next_key(&mut key).unwrap());
         assert_eq!(r.read_optional_string().unwrap(), None);
@@ -593,7 +664,7 @@ mod tests {
     fn truncation_is_eof_and_garbage_is_syntax() {
         let mut r = reader(r#"{"a": "unfinished"#);
         r.begin_object().unwrap();
-        let mut key = String::new();
+        let mut key = Vec::new();
         r.next_key(&mut key).unwrap();
         assert_eq!(r.skip_value(), Err(JsonError::Eof));
         let mut r = reader("<html>");
@@ -640,5 +711,21 @@ mod tests {
         r.skip_value().unwrap();
         assert!(r.next_element(&mut first).unwrap());
         assert_eq!(r.read_string().unwrap(), "after");
+    }
+
+    #[test]
+    fn captured_values_are_byte_exact_across_refills() {
+        let big = "x".repeat(3 * 64);
+        let json = format!(r#"[{{"message": "a\u001b[31m{big}", "n": [1, {{}}]}}, 2]"#);
+        let mut r = JsonReader::with_buffer(json.as_bytes(), 64);
+        r.begin_array().unwrap();
+        let mut first = true;
+        assert!(r.next_element(&mut first).unwrap());
+        let mut raw = Vec::new();
+        r.capture_value(&mut raw).unwrap();
+        let expected = json[1..json.rfind(", 2]").unwrap()].to_string();
+        assert_eq!(String::from_utf8(raw).unwrap(), expected);
+        assert!(r.next_element(&mut first).unwrap());
+        assert_eq!(r.read_u64().unwrap(), Some(2));
     }
 }
