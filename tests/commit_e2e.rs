@@ -151,7 +151,11 @@ async fn a_failed_commit_keeps_everything_and_exits_3() {
     let ran = &done.ran;
     assert_eq!(ran.code, 3, "{}\n{}", ran.stdout, ran.stderr);
     assert_eq!(ran.output("result"), "PASS", "the gate result is unchanged");
-    assert!(!ran.outputs.contains_key("commit-sha"));
+    assert_eq!(
+        ran.outputs.get("commit-sha").map(String::as_str),
+        Some(""),
+        "no commit: empty output"
+    );
     assert!(ran.stderr.contains("NOT committed"), "{}", ran.stderr);
     assert!(
         ran.stderr.contains("`permissions: contents: write`"),
@@ -218,7 +222,10 @@ async fn the_same_evidence_is_not_committed_twice() {
         .await;
     let second = run(green_run(&again));
     assert_eq!(second.ran.code, 0, "{}", second.ran.stderr);
-    assert!(!second.ran.outputs.contains_key("commit-sha"));
+    assert_eq!(
+        second.ran.outputs.get("commit-sha").map(String::as_str),
+        Some("")
+    );
     assert!(
         second.ran.stdout.contains("nothing to commit"),
         "{}",
@@ -249,7 +256,10 @@ async fn dry_run_prints_the_diff_and_writes_nothing() {
         done.ran.stdout
     );
     assert!(done.ran.stdout.contains("+- Result: PASS"));
-    assert!(!done.ran.outputs.contains_key("commit-sha"));
+    assert_eq!(
+        done.ran.outputs.get("commit-sha").map(String::as_str),
+        Some("")
+    );
 }
 
 #[tokio::test]
