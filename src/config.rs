@@ -193,9 +193,7 @@ pub enum UsageError {
 
 /// Reads a setting: the flag, else the `INPUT_*` variable; trimmed, empty means unset.
 fn pick(flag: Option<String>, input: &str) -> Option<String> {
-    flag.map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-        .or_else(|| runner::input(input))
+    crate::github::checks::setting(flag.as_deref(), input)
 }
 
 /// Splits a list input on new lines only (for values that may contain commas, like regexes).
@@ -290,12 +288,8 @@ impl GateSettings {
             .unwrap_or_default();
         let log_rules = pick(args.log_rules, "log-rules").map(|p| workspace.join(p));
         // The users' job sets E2E_BACKEND_URL for the tests; a container action sees it too.
-        let backend_url = pick(args.backend_url, "backend-url").or_else(|| {
-            std::env::var("E2E_BACKEND_URL")
-                .ok()
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        });
+        let backend_url =
+            pick(args.backend_url, "backend-url").or_else(|| runner::env_value("E2E_BACKEND_URL"));
         let job_status = match pick(args.job_status, "job-status") {
             None => None,
             Some(status) => match status.to_ascii_lowercase().as_str() {
@@ -321,12 +315,7 @@ impl GateSettings {
             })?,
         };
         let branch = pick(args.branch, "branch");
-        let token = pick(args.token, "token").or_else(|| {
-            std::env::var("GITHUB_TOKEN")
-                .ok()
-                .map(|t| t.trim().to_string())
-                .filter(|t| !t.is_empty())
-        });
+        let token = crate::github::checks::token(args.token.as_deref());
         let timezone_name =
             pick(args.timezone, "timezone").unwrap_or_else(|| DEFAULT_TIMEZONE.into());
         let timezone = parse_timezone(&timezone_name).map_err(|_| UsageError::Invalid {

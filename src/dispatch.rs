@@ -147,10 +147,7 @@ impl RunSettings {
 }
 
 fn env_var(name: &str) -> Option<String> {
-    std::env::var(name)
-        .ok()
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
+    crate::runner::env_value(name)
 }
 
 /// Checks the backend URL: absolute `http`/`https` with a host and no credentials. Returns it
@@ -830,15 +827,9 @@ pub fn run(args: RunArgs) -> Exit {
             return Exit::Usage;
         }
     };
-    let client = match checks::token(args.token.as_deref())
-        .ok_or(GitHubError::MissingToken)
-        .and_then(|token| GitHubClient::from_env(&token))
-    {
+    let client = match checks::client_for("run", args.token.as_deref()) {
         Ok(client) => client,
-        Err(err) => {
-            eprintln!("itm-gate run: {err}");
-            return Exit::Usage;
-        }
+        Err(exit) => return exit,
     };
     let in_actions = crate::runner::in_github_actions();
     let result =

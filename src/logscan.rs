@@ -597,9 +597,7 @@ pub fn run(args: ScanLogsArgs) -> Exit {
         let _ = write_rules(&mut out, &rules).and_then(|()| out.flush());
         return Exit::Success;
     }
-    let token = std::env::var("GITHUB_TOKEN")
-        .ok()
-        .or_else(|| crate::runner::input("token"));
+    let token = crate::github::checks::token(None);
     let scanner = Scanner::new(rules, Redactor::from_env(token.as_deref()));
     let mut findings = Findings::new();
     let (stdin, files): (Vec<String>, Vec<String>) = args.paths.into_iter().partition(|p| p == "-");

@@ -55,12 +55,7 @@ pub struct RunContext {
     pub runner_workspace: Option<String>,
 }
 
-fn env(name: &str) -> Option<String> {
-    std::env::var(name)
-        .ok()
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-}
+use crate::runner::env_value as env;
 
 impl RunContext {
     /// Reads the run's facts from the environment.

@@ -105,10 +105,7 @@ impl PreflightSettings {
 }
 
 fn env_var(name: &str) -> Option<String> {
-    std::env::var(name)
-        .ok()
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
+    crate::runner::env_value(name)
 }
 
 /// Runs the command and returns its exit code: 0 READY, 1 NOT READY, 2 bad flags.
@@ -120,15 +117,9 @@ pub fn run(args: PreflightArgs) -> Exit {
             return Exit::Usage;
         }
     };
-    let client = match checks::token(args.token.as_deref())
-        .ok_or(GitHubError::MissingToken)
-        .and_then(|token| GitHubClient::from_env(&token))
-    {
+    let client = match checks::client_for("preflight", args.token.as_deref()) {
         Ok(client) => client,
-        Err(err) => {
-            eprintln!("itm-gate preflight: {err}");
-            return Exit::Usage;
-        }
+        Err(exit) => return exit,
     };
     let in_actions = crate::runner::in_github_actions();
     match crate::github::block_on(check(&client, &settings, &env_var, in_actions)) {

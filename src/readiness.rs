@@ -84,10 +84,7 @@ impl ReadinessSettings {
 }
 
 fn env_var(name: &str) -> Option<String> {
-    std::env::var(name)
-        .ok()
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
+    crate::runner::env_value(name)
 }
 
 /// Runs the command and returns its exit code: 0 READY, 1 NOT READY, 2 bad flags.
@@ -99,15 +96,9 @@ pub fn run(args: ReadinessArgs) -> Exit {
             return Exit::Usage;
         }
     };
-    let client = match checks::token(args.token.as_deref())
-        .ok_or(GitHubError::MissingToken)
-        .and_then(|token| GitHubClient::from_env(&token))
-    {
+    let client = match checks::client_for("readiness", args.token.as_deref()) {
         Ok(client) => client,
-        Err(err) => {
-            eprintln!("itm-gate readiness: {err}");
-            return Exit::Usage;
-        }
+        Err(exit) => return exit,
     };
     match crate::github::block_on(check(&client, &settings)) {
         Ok(report) => report.emit(),

@@ -25,6 +25,13 @@ pub fn input(name: &str) -> Option<String> {
     (!value.is_empty()).then(|| value.to_string())
 }
 
+/// An environment variable, trimmed; `None` when unset or empty.
+pub fn env_value(name: &str) -> Option<String> {
+    let value = std::env::var(name).ok()?;
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_string())
+}
+
 /// Whether this process runs inside GitHub Actions (`GITHUB_ACTIONS=true`).
 pub fn in_github_actions() -> bool {
     std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")

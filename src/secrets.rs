@@ -484,10 +484,7 @@ fn origin_from_config(config: &str) -> Option<String> {
 }
 
 fn env_var(name: &str) -> Option<String> {
-    std::env::var(name)
-        .ok()
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
+    crate::runner::env_value(name)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -519,15 +516,9 @@ pub fn run(args: SecretsArgs) -> Exit {
         }
         return Exit::Success;
     }
-    let client = match checks::token(args.token.as_deref())
-        .ok_or(GitHubError::MissingToken)
-        .and_then(|token| GitHubClient::from_env(&token))
-    {
+    let client = match checks::client_for("secrets", args.token.as_deref()) {
         Ok(client) => client,
-        Err(err) => {
-            eprintln!("itm-gate secrets: {err}");
-            return Exit::Usage;
-        }
+        Err(exit) => return exit,
     };
     let result =
         crate::github::block_on(apply(&client, &repo, &plan, &mut |line| println!("{line}")));

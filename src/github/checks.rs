@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use super::{GitHubClient, GitHubError};
 use crate::exit::Exit;
 use crate::{markdown, runner};
 
@@ -197,12 +198,19 @@ pub fn setting(flag: Option<&str>, name: &str) -> Option<String> {
 
 /// The token: the `--token` flag, else the `token` input, else `GITHUB_TOKEN`.
 pub fn token(flag: Option<&str>) -> Option<String> {
-    setting(flag, "token").or_else(|| {
-        std::env::var("GITHUB_TOKEN")
-            .ok()
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    })
+    setting(flag, "token").or_else(|| runner::env_value("GITHUB_TOKEN"))
+}
+
+/// The API client for a command, with the token from [`token`]; a missing token or a bad
+/// `GITHUB_API_URL` is a usage error, printed with the command's name.
+pub fn client_for(command: &str, token_flag: Option<&str>) -> Result<GitHubClient, Exit> {
+    token(token_flag)
+        .ok_or(GitHubError::MissingToken)
+        .and_then(|token| GitHubClient::from_env(&token))
+        .map_err(|err| {
+            eprintln!("itm-gate {command}: {err}");
+            Exit::Usage
+        })
 }
 
 /// Splits a list setting on commas and new lines.
