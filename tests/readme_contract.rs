@@ -199,3 +199,13 @@ fn a_missing_row_a_stale_row_and_a_stale_default_are_reported() {
     );
     assert!(problems.contains("exit code 4"), "{problems}");
 }
+
+#[test]
+fn readme_lists_every_built_in_log_rule() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for rule in itm_gate::logscan::RuleSet::builtin().rules() {
+        let row = format!("| `{}` | {} |", rule.id, rule.severity);
+        assert!(readme.contains(&row), "README.md has no row `{row}`");
+    }
+}
