@@ -4,56 +4,39 @@
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use itm_gate::github::{ApiRequest, GitHubClient, GitHubError, RetryPolicy, Sleeper};
+use itm_gate::github::{ApiRequest, GitHubClient, GitHubError, RetryPolicy};
 use serde_json::json;
-use wiremock::matchers::{header, header_regex, method, path, query_param};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::matchers::query_param;
+use wiremock::{MockServer, ResponseTemplate};
+
+#[path = "common/github.rs"]
+mod github_support;
+use github_support::{
+    Waits, backoff_policy, bad_credentials, expect_no_call, github_api, recording_client,
+    write_forbidden,
+};
 
 const TOKEN: &str = "ghs_TestToken0123456789abcdefSECRET";
 
-/// A policy for tests: short timeouts; waits are recorded by the sleeper, not slept.
-fn fast_policy() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        base_delay: Duration::from_millis(2),
-        max_delay: Duration::from_millis(10),
-        max_total_wait: Duration::from_secs(120),
+/// A client with the retry tests' policy and a 300 ms timeout; its waits are recorded (and not
+/// slept) in the returned list.
+fn client(base: &str) -> (GitHubClient, Waits) {
+    let policy = RetryPolicy {
         timeout: Duration::from_millis(300),
-        max_conflict_attempts: 3,
-        secondary_rate_limit_wait: Duration::from_secs(60),
-    }
-}
-
-/// A client whose waits are recorded (and not slept) in the returned list.
-fn client(base: &str) -> (GitHubClient, Arc<Mutex<Vec<Duration>>>) {
-    let waits = Arc::new(Mutex::new(Vec::new()));
-    let record = waits.clone();
-    let sleeper: Sleeper = Arc::new(move |d| {
-        record.lock().unwrap().push(d);
-        Box::pin(async {})
-    });
-    let client = GitHubClient::new(base, TOKEN)
-        .unwrap()
-        .with_retry_policy(fast_policy())
-        .with_sleeper(sleeper);
-    (client, waits)
+        ..backoff_policy()
+    };
+    recording_client(base, TOKEN, policy)
 }
 
 /// A mock requiring GitHub's headers on every request.
 fn github_get(p: &str) -> wiremock::MockBuilder {
-    Mock::given(method("GET"))
-        .and(path(p))
-        .and(header("accept", "application/vnd.github+json"))
-        .and(header("x-github-api-version", "2022-11-28"))
-        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
-        .and(header_regex("user-agent", r"^itm-gate/\d+\.\d+\.\d+"))
+    github_api("GET", p, TOKEN)
 }
 
 fn assert_no_token(text: &str) {
-    assert!(!text.contains(TOKEN), "token leaked: {text}");
+    github_support::assert_no_token(TOKEN, text);
     assert!(!text.contains("TestToken0123"), "token leaked: {text}");
 }
 
@@ -368,11 +351,7 @@ async fn rate_limits_count_against_the_total_wait_cap() {
 async fn unauthorized_stops_at_once_and_names_the_permission() {
     let server = MockServer::start().await;
     github_get("/repos/o/r")
-        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
-            "message": "Bad credentials",
-            "documentation_url": "https://docs.github.com/rest",
-            "status": "401"
-        })))
+        .respond_with(bad_credentials())
         .expect(1)
         .mount(&server)
         .await;
@@ -391,13 +370,8 @@ async fn unauthorized_stops_at_once_and_names_the_permission() {
 #[tokio::test]
 async fn forbidden_stops_at_once_and_names_the_permission() {
     let server = MockServer::start().await;
-    Mock::given(method("PUT"))
-        .and(path("/repos/o/r/contents/x.md"))
-        .respond_with(ResponseTemplate::new(403).set_body_json(json!({
-            "message": "Resource not accessible by integration",
-            "documentation_url": "https://docs.github.com/rest/repos/contents#create-or-update-file-contents",
-            "status": "403"
-        })))
+    github_api("PUT", "/repos/o/r/contents/x.md", TOKEN)
+        .respond_with(write_forbidden())
         .expect(1)
         .mount(&server)
         .await;
@@ -476,11 +450,7 @@ async fn pagination_follows_next_links() {
 async fn pagination_never_leaves_the_api_host() {
     let server = MockServer::start().await;
     let elsewhere = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
-        .expect(0)
-        .mount(&elsewhere)
-        .await;
+    expect_no_call(&elsewhere, "GET").await;
     github_get("/repos/o/r/issues")
         .respond_with(
             ResponseTemplate::new(200)
@@ -508,11 +478,7 @@ async fn pagination_never_leaves_the_api_host() {
 async fn redirects_to_another_host_are_not_followed() {
     let server = MockServer::start().await;
     let elsewhere = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
-        .expect(0)
-        .mount(&elsewhere)
-        .await;
+    expect_no_call(&elsewhere, "GET").await;
     github_get("/repos/o/r")
         .respond_with(
             ResponseTemplate::new(302)
