@@ -2,18 +2,22 @@
 //! update (bytes kept exactly), unchanged, dry run, large files, concurrent edits, protected
 //! branches, missing repository or branch, permissions and transient faults.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use itm_gate::github::{
-    GitHubClient, GitHubError, RecordOutcome, RecordRequest, RetryPolicy, Sleeper, commit_message,
-    record_evidence,
+    GitHubClient, GitHubError, RecordOutcome, RecordRequest, commit_message, record_evidence,
 };
 use serde_json::{Value, json};
-use wiremock::matchers::{body_partial_json, header, header_regex, method, path, query_param};
+use wiremock::matchers::{body_partial_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+#[path = "common/github.rs"]
+mod github_support;
+use github_support::{
+    CREATE_OR_UPDATE_DOCS, Waits, assert_no_token, backoff_policy, contents_file,
+    contents_not_found, decoded_content, file_written, github_api, github_error, github_message,
+    ok, put_bodies, recording_client, write_forbidden,
+};
 
 const TOKEN: &str = "ghs_CommitToken9876543210zyxwvSECRET";
 const STATUS_PATH: &str = "docs/ai-coach/AI_COACH_V2_PRODUCTION_STATUS.md";
@@ -59,30 +63,9 @@ fn apply(doc: Option<&str>) -> String {
     format!("{doc}{sep}\n{BEGIN}\n{BLOCK}{END}\n")
 }
 
-fn fast_policy() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        base_delay: Duration::from_millis(2),
-        max_delay: Duration::from_millis(10),
-        max_total_wait: Duration::from_secs(120),
-        timeout: Duration::from_secs(5),
-        max_conflict_attempts: 3,
-        secondary_rate_limit_wait: Duration::from_secs(60),
-    }
-}
-
-fn client(server: &MockServer) -> (GitHubClient, Arc<Mutex<Vec<Duration>>>) {
-    let waits = Arc::new(Mutex::new(Vec::new()));
-    let record = waits.clone();
-    let sleeper: Sleeper = Arc::new(move |d| {
-        record.lock().unwrap().push(d);
-        Box::pin(async {})
-    });
-    let client = GitHubClient::new(&server.uri(), TOKEN)
-        .unwrap()
-        .with_retry_policy(fast_policy())
-        .with_sleeper(sleeper);
-    (client, waits)
+/// A client with the retry tests' policy; its waits are recorded, not slept.
+fn client(server: &MockServer) -> (GitHubClient, Waits) {
+    recording_client(&server.uri(), TOKEN, backoff_policy())
 }
 
 fn request(dry_run: bool) -> RecordRequest {
@@ -100,81 +83,24 @@ fn request(dry_run: bool) -> RecordRequest {
 
 /// GitHub's headers, required on every mock.
 fn api(verb: &str, p: &str) -> wiremock::MockBuilder {
-    Mock::given(method(verb))
-        .and(path(p))
-        .and(header("accept", "application/vnd.github+json"))
-        .and(header("x-github-api-version", "2022-11-28"))
-        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
-        .and(header_regex("user-agent", r"^itm-gate/"))
+    github_api(verb, p, TOKEN)
 }
 
-/// A contents API file response as GitHub sends it (base64 wrapped at 60 columns).
+/// The status document as the contents API sends it.
 fn file_json(content: &str, sha: &str) -> Value {
-    let encoded = STANDARD.encode(content.as_bytes());
-    let wrapped: Vec<String> = encoded
-        .as_bytes()
-        .chunks(60)
-        .map(|c| String::from_utf8(c.to_vec()).unwrap())
-        .collect();
-    json!({
-        "type": "file",
-        "encoding": "base64",
-        "size": content.len(),
-        "name": "AI_COACH_V2_PRODUCTION_STATUS.md",
-        "path": STATUS_PATH,
-        "content": wrapped.join("\n") + "\n",
-        "sha": sha,
-        "url": format!("https://api.github.com{CONTENTS}?ref=Aiupgrade"),
-        "git_url": format!("https://api.github.com/repos/n8kahl/ITM-gd/git/blobs/{sha}"),
-        "html_url": format!("https://github.com/n8kahl/ITM-gd/blob/Aiupgrade/{STATUS_PATH}"),
-        "download_url": format!("https://raw.githubusercontent.com/n8kahl/ITM-gd/Aiupgrade/{STATUS_PATH}"),
-        "_links": {}
-    })
+    contents_file(STATUS_PATH, content, sha)
 }
 
-/// The response to a successful write.
+/// The response to a successful write of the status document.
 fn written_json(commit_sha: &str, status: u16) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_json(json!({
-        "content": {"name": "AI_COACH_V2_PRODUCTION_STATUS.md", "path": STATUS_PATH, "sha": "newblob"},
-        "commit": {
-            "sha": commit_sha,
-            "html_url": format!("https://github.com/n8kahl/ITM-gd/commit/{commit_sha}"),
-            "message": "Record staging live gate evidence",
-            "verification": {"verified": true, "reason": "valid"}
-        }
-    }))
-}
-
-fn not_found() -> ResponseTemplate {
-    ResponseTemplate::new(404).set_body_json(json!({
-        "message": "Not Found",
-        "documentation_url": "https://docs.github.com/rest/repos/contents#get-repository-content",
-        "status": "404"
-    }))
+    file_written(STATUS_PATH, commit_sha, status)
 }
 
 async fn branch_exists(server: &MockServer) {
     api("GET", "/repos/n8kahl/ITM-gd/branches/Aiupgrade")
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"name": "Aiupgrade"})))
+        .respond_with(ok(json!({"name": "Aiupgrade"})))
         .mount(server)
         .await;
-}
-
-/// The JSON bodies of the PUTs the server received, in order.
-async fn put_bodies(server: &MockServer) -> Vec<Value> {
-    server
-        .received_requests()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r: &Request| r.method.as_str() == "PUT")
-        .map(|r| r.body_json::<Value>().unwrap())
-        .collect()
-}
-
-fn decoded_content(body: &Value) -> String {
-    let bytes = STANDARD.decode(body["content"].as_str().unwrap()).unwrap();
-    String::from_utf8(bytes).unwrap()
 }
 
 /// Checks what every write must be: the message, the branch, and no author or committer.
@@ -193,7 +119,7 @@ async fn updates_the_real_status_document_with_the_blob_sha() {
     let server = MockServer::start().await;
     api("GET", CONTENTS)
         .and(query_param("ref", "Aiupgrade"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(file_json(REAL_STATUS, "blob1")))
+        .respond_with(ok(file_json(REAL_STATUS, "blob1")))
         .expect(1)
         .mount(&server)
         .await;
@@ -233,7 +159,7 @@ async fn updates_the_real_status_document_with_the_blob_sha() {
 async fn creates_the_document_when_the_branch_has_none() {
     let server = MockServer::start().await;
     api("GET", CONTENTS)
-        .respond_with(not_found())
+        .respond_with(contents_not_found())
         .expect(1)
         .mount(&server)
         .await;
@@ -259,7 +185,7 @@ async fn crlf_bytes_are_kept_exactly() {
     let server = MockServer::start().await;
     let doc = format!("# Status\r\n\r\n{BEGIN}\r\nold\r\n{END}\r\n\r\n## Tail\r\nkept\r\n");
     api("GET", CONTENTS)
-        .respond_with(ResponseTemplate::new(200).set_body_json(file_json(&doc, "blob-crlf")))
+        .respond_with(ok(file_json(&doc, "blob-crlf")))
         .mount(&server)
         .await;
     api("PUT", CONTENTS)
@@ -285,7 +211,7 @@ async fn an_unchanged_document_is_not_committed_again() {
     let server = MockServer::start().await;
     let already = apply(Some("# Status\n"));
     api("GET", CONTENTS)
-        .respond_with(ResponseTemplate::new(200).set_body_json(file_json(&already, "blob2")))
+        .respond_with(ok(file_json(&already, "blob2")))
         .expect(1)
         .mount(&server)
         .await;
@@ -305,7 +231,7 @@ async fn an_unchanged_document_is_not_committed_again() {
 async fn dry_run_reads_and_returns_the_diff_without_writing() {
     let server = MockServer::start().await;
     api("GET", CONTENTS)
-        .respond_with(ResponseTemplate::new(200).set_body_json(file_json("# Status\n", "blob3")))
+        .respond_with(ok(file_json("# Status\n", "blob3")))
         .expect(1)
         .mount(&server)
         .await;
@@ -374,7 +300,7 @@ async fn a_concurrent_edit_is_reread_and_kept() {
     let theirs = "# Status\n\nbefore\n\n## Their section, written meanwhile\n";
     // First read: the version we start from.
     api("GET", CONTENTS)
-        .respond_with(ResponseTemplate::new(200).set_body_json(file_json(mine, "blob-old")))
+        .respond_with(ok(file_json(mine, "blob-old")))
         .up_to_n_times(1)
         .with_priority(1)
         .expect(1)
@@ -382,17 +308,17 @@ async fn a_concurrent_edit_is_reread_and_kept() {
         .await;
     // Second read: someone else's commit landed between our read and our write.
     api("GET", CONTENTS)
-        .respond_with(ResponseTemplate::new(200).set_body_json(file_json(theirs, "blob-theirs")))
+        .respond_with(ok(file_json(theirs, "blob-theirs")))
         .expect(1)
         .mount(&server)
         .await;
     api("PUT", CONTENTS)
         .and(body_partial_json(json!({"sha": "blob-old"})))
-        .respond_with(ResponseTemplate::new(409).set_body_json(json!({
-            "message": format!("{STATUS_PATH} does not match blob-old"),
-            "documentation_url": "https://docs.github.com/rest/repos/contents#create-or-update-file-contents",
-            "status": "409"
-        })))
+        .respond_with(github_error(
+            409,
+            &format!("{STATUS_PATH} does not match blob-old"),
+            CREATE_OR_UPDATE_DOCS,
+        ))
         .expect(1)
         .mount(&server)
         .await;
@@ -426,25 +352,25 @@ async fn a_concurrent_edit_is_reread_and_kept() {
 async fn a_file_created_meanwhile_is_reread_and_updated() {
     let server = MockServer::start().await;
     api("GET", CONTENTS)
-        .respond_with(not_found())
+        .respond_with(contents_not_found())
         .up_to_n_times(1)
         .with_priority(1)
         .mount(&server)
         .await;
     branch_exists(&server).await;
     api("GET", CONTENTS)
-        .respond_with(ResponseTemplate::new(200).set_body_json(file_json("# Theirs\n", "blob-new")))
+        .respond_with(ok(file_json("# Theirs\n", "blob-new")))
         .mount(&server)
         .await;
     // Creating a file that now exists: GitHub asks for the sha.
     api("PUT", CONTENTS)
         .and(body_partial_json(json!({"branch": "Aiupgrade"})))
         .and(|r: &Request| r.body_json::<Value>().is_ok_and(|b| b.get("sha").is_none()))
-        .respond_with(ResponseTemplate::new(422).set_body_json(json!({
-            "message": "Invalid request.\n\n\"sha\" wasn't supplied.",
-            "documentation_url": "https://docs.github.com/rest/repos/contents#create-or-update-file-contents",
-            "status": "422"
-        })))
+        .respond_with(github_error(
+            422,
+            "Invalid request.\n\n\"sha\" wasn't supplied.",
+            CREATE_OR_UPDATE_DOCS,
+        ))
         .expect(1)
         .mount(&server)
         .await;
@@ -468,7 +394,7 @@ async fn a_file_created_meanwhile_is_reread_and_updated() {
 async fn endless_conflicts_give_up_after_the_bound() {
     let server = MockServer::start().await;
     api("GET", CONTENTS)
-        .respond_with(ResponseTemplate::new(200).set_body_json(file_json("# S\n", "blob-x")))
+        .respond_with(ok(file_json("# S\n", "blob-x")))
         .expect(3)
         .mount(&server)
         .await;
@@ -506,15 +432,15 @@ async fn endless_conflicts_give_up_after_the_bound() {
 async fn a_protected_branch_says_so() {
     let server = MockServer::start().await;
     api("GET", CONTENTS)
-        .respond_with(ResponseTemplate::new(200).set_body_json(file_json("# S\n", "blob-p")))
+        .respond_with(ok(file_json("# S\n", "blob-p")))
         .mount(&server)
         .await;
     api("PUT", CONTENTS)
-        .respond_with(ResponseTemplate::new(409).set_body_json(json!({
-            "message": "Repository rule violations found\n\nChanges must be made through a pull request.\n\n",
-            "documentation_url": "https://docs.github.com/repositories/configuring-branches-and-merges-in-your-repository/managing-rulesets/about-rulesets",
-            "status": "409"
-        })))
+        .respond_with(github_error(
+            409,
+            "Repository rule violations found\n\nChanges must be made through a pull request.\n\n",
+            "https://docs.github.com/repositories/configuring-branches-and-merges-in-your-repository/managing-rulesets/about-rulesets",
+        ))
         .expect(1)
         .mount(&server)
         .await;
@@ -545,16 +471,12 @@ async fn a_missing_branch_says_which() {
         .mount(&server)
         .await;
     api("GET", "/repos/n8kahl/ITM-gd/branches/Aiupgrade")
-        .respond_with(
-            ResponseTemplate::new(404).set_body_json(json!({"message": "Branch not found"})),
-        )
+        .respond_with(github_message(404, "Branch not found"))
         .expect(1)
         .mount(&server)
         .await;
     api("GET", "/repos/n8kahl/ITM-gd")
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"full_name": "n8kahl/ITM-gd"})),
-        )
+        .respond_with(ok(json!({"full_name": "n8kahl/ITM-gd"})))
         .mount(&server)
         .await;
     let (client, _) = client(&server);
@@ -573,15 +495,15 @@ async fn a_missing_branch_says_which() {
 async fn a_missing_repository_says_which() {
     let server = MockServer::start().await;
     api("GET", CONTENTS)
-        .respond_with(not_found())
+        .respond_with(contents_not_found())
         .mount(&server)
         .await;
     api("GET", "/repos/n8kahl/ITM-gd/branches/Aiupgrade")
-        .respond_with(not_found())
+        .respond_with(contents_not_found())
         .mount(&server)
         .await;
     api("GET", "/repos/n8kahl/ITM-gd")
-        .respond_with(not_found())
+        .respond_with(contents_not_found())
         .expect(1)
         .mount(&server)
         .await;
@@ -603,16 +525,12 @@ async fn a_missing_repository_says_which() {
 async fn missing_write_permission_stops_at_once() {
     let server = MockServer::start().await;
     api("GET", CONTENTS)
-        .respond_with(ResponseTemplate::new(200).set_body_json(file_json("# S\n", "blob-f")))
+        .respond_with(ok(file_json("# S\n", "blob-f")))
         .expect(1)
         .mount(&server)
         .await;
     api("PUT", CONTENTS)
-        .respond_with(ResponseTemplate::new(403).set_body_json(json!({
-            "message": "Resource not accessible by integration",
-            "documentation_url": "https://docs.github.com/rest/repos/contents#create-or-update-file-contents",
-            "status": "403"
-        })))
+        .respond_with(write_forbidden())
         .expect(1)
         .mount(&server)
         .await;
@@ -632,9 +550,10 @@ async fn missing_write_permission_stops_at_once() {
 async fn a_read_denied_names_contents_write_too() {
     let server = MockServer::start().await;
     api("GET", CONTENTS)
-        .respond_with(ResponseTemplate::new(403).set_body_json(json!({
-            "message": "Resource not accessible by integration"
-        })))
+        .respond_with(github_message(
+            403,
+            "Resource not accessible by integration",
+        ))
         .expect(1)
         .mount(&server)
         .await;
@@ -652,7 +571,7 @@ async fn a_read_denied_names_contents_write_too() {
 async fn transient_write_failures_are_retried() {
     let server = MockServer::start().await;
     api("GET", CONTENTS)
-        .respond_with(ResponseTemplate::new(200).set_body_json(file_json("# S\n", "blob-t")))
+        .respond_with(ok(file_json("# S\n", "blob-t")))
         .expect(1)
         .mount(&server)
         .await;
@@ -697,7 +616,7 @@ async fn paths_with_special_characters_are_percent_encoded() {
     let encoded = "/repos/n8kahl/ITM-gd/contents/docs/status%20%231.md";
     api("GET", encoded)
         .and(query_param("ref", "release/2026-02"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(file_json("# S\n", "blob-e")))
+        .respond_with(ok(file_json("# S\n", "blob-e")))
         .expect(1)
         .mount(&server)
         .await;
@@ -745,7 +664,7 @@ async fn bad_requests_fail_before_any_call() {
 async fn no_error_of_the_commit_flow_shows_the_token() {
     let server = MockServer::start().await;
     api("GET", CONTENTS)
-        .respond_with(ResponseTemplate::new(200).set_body_json(file_json("# S\n", "blob-s")))
+        .respond_with(ok(file_json("# S\n", "blob-s")))
         .mount(&server)
         .await;
     api("PUT", CONTENTS)
@@ -759,6 +678,6 @@ async fn no_error_of_the_commit_flow_shows_the_token() {
         .await
         .unwrap_err();
     for text in [err.to_string(), format!("{err:?}"), format!("{client:?}")] {
-        assert!(!text.contains(TOKEN), "token leaked: {text}");
+        assert_no_token(TOKEN, &text);
     }
 }
