@@ -4,42 +4,37 @@
 
 mod common;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use common::{ActionRun, FAKE_TOKEN, Ran, SHA, report};
 use serde_json::{Value, json};
-use wiremock::matchers::{header, method, path, query_param};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::matchers::query_param;
+use wiremock::{MockServer, ResponseTemplate};
 
+#[path = "common/github.rs"]
+mod github_support;
+use github_support::{
+    contents_file, decoded_content, expect_no_call, file_written, github_api, ok, put_bodies,
+    write_forbidden,
+};
+
+const STATUS_PATH: &str = "docs/ai-coach/AI_COACH_V2_PRODUCTION_STATUS.md";
 const CONTENTS: &str =
     "/repos/n8kahl/ITM-gd/contents/docs/ai-coach/AI_COACH_V2_PRODUCTION_STATUS.md";
 const REAL_STATUS: &str = include_str!("fixtures/itm-gd/AI_COACH_V2_PRODUCTION_STATUS.md");
 const COMMIT: &str = "c0ffee0123456789c0ffee0123456789c0ffee01";
 
+/// The status document as the contents API sends it.
 fn file_json(content: &str, sha: &str) -> Value {
-    json!({
-        "type": "file", "encoding": "base64", "size": content.len(),
-        "name": "AI_COACH_V2_PRODUCTION_STATUS.md",
-        "path": "docs/ai-coach/AI_COACH_V2_PRODUCTION_STATUS.md",
-        "content": STANDARD.encode(content.as_bytes()), "sha": sha
-    })
+    contents_file(STATUS_PATH, content, sha)
 }
 
+/// The answer to the evidence commit: [`COMMIT`].
 fn written() -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(json!({
-        "content": {"sha": "newblob"},
-        "commit": {"sha": COMMIT, "html_url": format!("https://github.com/n8kahl/ITM-gd/commit/{COMMIT}")}
-    }))
+    file_written(STATUS_PATH, COMMIT, 200)
 }
 
+/// The contents API for the status document, with GitHub's headers and the runner's token.
 fn api(verb: &str) -> wiremock::MockBuilder {
-    Mock::given(method(verb))
-        .and(path(CONTENTS))
-        .and(header(
-            "authorization",
-            format!("Bearer {FAKE_TOKEN}").as_str(),
-        ))
-        .and(header("x-github-api-version", "2022-11-28"))
+    github_api(verb, CONTENTS, FAKE_TOKEN)
 }
 
 /// A green run with `commit: on-success`, an evidence file, and the API at `server`.
@@ -49,17 +44,6 @@ fn green_run(server: &MockServer) -> ActionRun {
         .input("commit", "on-success")
         .input("evidence-file", "evidence.md")
         .env("GITHUB_API_URL", &server.uri())
-}
-
-async fn puts(server: &MockServer) -> Vec<Value> {
-    server
-        .received_requests()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r: &Request| r.method.as_str() == "PUT")
-        .map(|r| r.body_json::<Value>().unwrap())
-        .collect()
 }
 
 fn assert_evidence_kept(ran: &Run) {
@@ -92,7 +76,7 @@ async fn a_pass_is_committed_and_its_commit_is_output() {
     let server = MockServer::start().await;
     api("GET")
         .and(query_param("ref", "Aiupgrade"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(file_json(REAL_STATUS, "blob1")))
+        .respond_with(ok(file_json(REAL_STATUS, "blob1")))
         .expect(1)
         .mount(&server)
         .await;
@@ -110,7 +94,7 @@ async fn a_pass_is_committed_and_its_commit_is_output() {
         ran.output("commit-url"),
         format!("https://github.com/n8kahl/ITM-gd/commit/{COMMIT}")
     );
-    let bodies = puts(&server).await;
+    let bodies = put_bodies(&server).await;
     let body = &bodies[0];
     assert_eq!(body["sha"], "blob1");
     assert_eq!(body["branch"], "Aiupgrade");
@@ -119,8 +103,7 @@ async fn a_pass_is_committed_and_its_commit_is_output() {
         "Record staging live gate evidence for 0123456 (run 13101234567)"
     );
     assert!(body.get("author").is_none() && body.get("committer").is_none());
-    let document =
-        String::from_utf8(STANDARD.decode(body["content"].as_str().unwrap()).unwrap()).unwrap();
+    let document = decoded_content(body);
     assert!(
         document.starts_with(REAL_STATUS),
         "the document's bytes are kept"
@@ -135,15 +118,11 @@ async fn a_pass_is_committed_and_its_commit_is_output() {
 async fn a_failed_commit_keeps_everything_and_exits_3() {
     let server = MockServer::start().await;
     api("GET")
-        .respond_with(ResponseTemplate::new(200).set_body_json(file_json(REAL_STATUS, "blob1")))
+        .respond_with(ok(file_json(REAL_STATUS, "blob1")))
         .mount(&server)
         .await;
     api("PUT")
-        .respond_with(ResponseTemplate::new(403).set_body_json(json!({
-            "message": "Resource not accessible by integration",
-            "documentation_url": "https://docs.github.com/rest/repos/contents#create-or-update-file-contents",
-            "status": "403"
-        })))
+        .respond_with(write_forbidden())
         .expect(1)
         .mount(&server)
         .await;
@@ -169,7 +148,7 @@ async fn a_failed_commit_keeps_everything_and_exits_3() {
 async fn a_protected_branch_keeps_everything_and_exits_3() {
     let server = MockServer::start().await;
     api("GET")
-        .respond_with(ResponseTemplate::new(200).set_body_json(file_json(REAL_STATUS, "blob1")))
+        .respond_with(ok(file_json(REAL_STATUS, "blob1")))
         .mount(&server)
         .await;
     api("PUT")
@@ -194,7 +173,7 @@ async fn a_protected_branch_keeps_everything_and_exits_3() {
 async fn the_same_evidence_is_not_committed_twice() {
     let server = MockServer::start().await;
     api("GET")
-        .respond_with(ResponseTemplate::new(200).set_body_json(file_json(REAL_STATUS, "blob1")))
+        .respond_with(ok(file_json(REAL_STATUS, "blob1")))
         .up_to_n_times(1)
         .with_priority(1)
         .mount(&server)
@@ -202,16 +181,12 @@ async fn the_same_evidence_is_not_committed_twice() {
     api("PUT").respond_with(written()).mount(&server).await;
     let first = run(green_run(&server));
     assert_eq!(first.ran.code, 0, "{}", first.ran.stderr);
-    let recorded = puts(&server).await[0]["content"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let recorded = String::from_utf8(STANDARD.decode(recorded).unwrap()).unwrap();
+    let recorded = decoded_content(&put_bodies(&server).await[0]);
 
     // The branch now holds the evidence: a second run of the same report changes nothing.
     let again = MockServer::start().await;
     api("GET")
-        .respond_with(ResponseTemplate::new(200).set_body_json(file_json(&recorded, "blob2")))
+        .respond_with(ok(file_json(&recorded, "blob2")))
         .expect(1)
         .mount(&again)
         .await;
@@ -237,7 +212,7 @@ async fn the_same_evidence_is_not_committed_twice() {
 async fn dry_run_prints_the_diff_and_writes_nothing() {
     let server = MockServer::start().await;
     api("GET")
-        .respond_with(ResponseTemplate::new(200).set_body_json(file_json(REAL_STATUS, "blob1")))
+        .respond_with(ok(file_json(REAL_STATUS, "blob1")))
         .expect(1)
         .mount(&server)
         .await;
@@ -265,11 +240,7 @@ async fn dry_run_prints_the_diff_and_writes_nothing() {
 #[tokio::test]
 async fn a_failed_gate_is_not_committed_on_success_only() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(500))
-        .expect(0)
-        .mount(&server)
-        .await;
+    expect_no_call(&server, "GET").await;
     let done = run(ActionRun::new()
         .report(&report("1.58.2", "backend-unhealthy.json"))
         .input("commit", "on-success")
@@ -281,11 +252,7 @@ async fn a_failed_gate_is_not_committed_on_success_only() {
 #[tokio::test]
 async fn a_tag_run_without_branch_says_to_set_branch() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(500))
-        .expect(0)
-        .mount(&server)
-        .await;
+    expect_no_call(&server, "GET").await;
     let done = run(green_run(&server)
         .env("GITHUB_REF", "refs/tags/v1.2.0")
         .env("GITHUB_REF_NAME", "v1.2.0"));
@@ -303,7 +270,7 @@ async fn the_branch_input_wins() {
     let server = MockServer::start().await;
     api("GET")
         .and(query_param("ref", "evidence"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(file_json("# Status\n", "b")))
+        .respond_with(ok(file_json("# Status\n", "b")))
         .expect(1)
         .mount(&server)
         .await;
@@ -316,5 +283,5 @@ async fn the_branch_input_wins() {
         .input("branch", "evidence")
         .env("GITHUB_REF", "refs/tags/v1.2.0"));
     assert_eq!(done.ran.code, 0, "{}", done.ran.stderr);
-    assert_eq!(puts(&server).await[0]["branch"], "evidence");
+    assert_eq!(put_bodies(&server).await[0]["branch"], "evidence");
 }
