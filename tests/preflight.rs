@@ -2,34 +2,29 @@
 //! NOT READY cause (token, branch, workflow, secrets, migration drift), plus the binary's exit
 //! codes, output lines and job summary.
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use assert_cmd::Command;
+use itm_gate::github::GitHubClient;
 use itm_gate::github::checks::CheckLevel;
-use itm_gate::github::{GitHubClient, RetryPolicy, Sleeper};
 use itm_gate::preflight::{PreflightSettings, check};
 use serde_json::{Value, json};
-use wiremock::matchers::{header, method, path, query_param};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::MockServer;
+use wiremock::matchers::query_param;
+
+#[path = "common/github.rs"]
+mod github_support;
+use github_support::{
+    bad_credentials, contents_file, contents_not_found, github_api, github_error, github_message,
+    itm_gate, ok, quick_policy, recording_client,
+};
 
 const TOKEN: &str = "ghp_PreflightToken1234567890abcdefSECRET";
 const REPO: &str = "/repos/n8kahl/ITM-gd";
 const WORKFLOW: &str = "/repos/n8kahl/ITM-gd/contents/.github/workflows/ai-coach-live-e2e.yml";
 const MIGRATIONS: &str = "/repos/n8kahl/ITM-gd/contents/supabase/migrations";
 
+/// A client with two quick attempts; waits are not slept.
 fn client(server: &MockServer) -> GitHubClient {
-    let sleeper: Sleeper = Arc::new(|_| Box::pin(async {}));
-    GitHubClient::new(&server.uri(), TOKEN)
-        .unwrap()
-        .with_retry_policy(RetryPolicy {
-            max_attempts: 2,
-            base_delay: Duration::from_millis(1),
-            max_delay: Duration::from_millis(2),
-            timeout: Duration::from_secs(5),
-            ..RetryPolicy::default()
-        })
-        .with_sleeper(sleeper)
+    recording_client(&server.uri(), TOKEN, quick_policy(2)).0
 }
 
 fn settings() -> PreflightSettings {
@@ -55,31 +50,18 @@ fn no_env(_: &str) -> Option<String> {
     None
 }
 
+/// A GET mock requiring GitHub's headers and the token.
 fn get(p: &str) -> wiremock::MockBuilder {
-    Mock::given(method("GET"))
-        .and(path(p))
-        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
-        .and(header("x-github-api-version", "2022-11-28"))
+    github_api("GET", p, TOKEN)
 }
 
-fn ok(body: Value) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(body)
-}
-
-fn not_found() -> ResponseTemplate {
-    ResponseTemplate::new(404).set_body_json(json!({
-        "message": "Not Found",
-        "documentation_url": "https://docs.github.com/rest/repos/contents#get-repository-content",
-        "status": "404"
-    }))
-}
-
+/// The workflow file as the contents API sends it.
 fn workflow_file() -> Value {
-    json!({
-        "type": "file", "encoding": "base64", "size": 28,
-        "name": "ai-coach-live-e2e.yml", "path": ".github/workflows/ai-coach-live-e2e.yml",
-        "content": "bmFtZTogQUkgQ29hY2ggTGl2ZSBFMkUK\n", "sha": "wf1"
-    })
+    contents_file(
+        ".github/workflows/ai-coach-live-e2e.yml",
+        "name: AI Coach Live E2E\n",
+        "wf1",
+    )
 }
 
 fn listing(names: &[&str]) -> Value {
@@ -181,9 +163,7 @@ async fn everything_in_place_is_ready() {
 async fn a_rejected_token_is_not_ready_and_skips_the_rest() {
     let server = MockServer::start().await;
     get(REPO)
-        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
-            "message": "Bad credentials", "documentation_url": "https://docs.github.com/rest", "status": "401"
-        })))
+        .respond_with(bad_credentials())
         .expect(1)
         .mount(&server)
         .await;
@@ -199,9 +179,7 @@ async fn a_rejected_token_is_not_ready_and_skips_the_rest() {
 async fn a_missing_branch_is_not_ready() {
     let server = MockServer::start().await;
     get(&format!("{REPO}/branches/Aiupgrade"))
-        .respond_with(
-            ResponseTemplate::new(404).set_body_json(json!({"message": "Branch not found"})),
-        )
+        .respond_with(github_message(404, "Branch not found"))
         .with_priority(1)
         .mount(&server)
         .await;
@@ -220,7 +198,7 @@ async fn a_workflow_missing_on_the_branch_is_not_ready() {
     let server = MockServer::start().await;
     get(WORKFLOW)
         .and(query_param("ref", "Aiupgrade"))
-        .respond_with(not_found())
+        .respond_with(contents_not_found())
         .with_priority(1)
         .mount(&server)
         .await;
@@ -240,7 +218,7 @@ async fn a_workflow_missing_on_the_default_branch_is_a_warning() {
     let server = MockServer::start().await;
     get(WORKFLOW)
         .and(query_param("ref", "main"))
-        .respond_with(not_found())
+        .respond_with(contents_not_found())
         .with_priority(1)
         .mount(&server)
         .await;
@@ -332,11 +310,11 @@ async fn secrets_are_read_across_pages() {
 
 async fn secrets_forbidden(server: &MockServer) {
     get(&format!("{REPO}/actions/secrets"))
-        .respond_with(ResponseTemplate::new(403).set_body_json(json!({
-            "message": "Resource not accessible by integration",
-            "documentation_url": "https://docs.github.com/rest/actions/secrets#list-repository-secrets",
-            "status": "403"
-        })))
+        .respond_with(github_error(
+            403,
+            "Resource not accessible by integration",
+            "https://docs.github.com/rest/actions/secrets#list-repository-secrets",
+        ))
         .with_priority(1)
         .mount(server)
         .await;
@@ -427,7 +405,7 @@ async fn a_migrations_folder_missing_on_the_branch_is_drift() {
     let server = MockServer::start().await;
     get(MIGRATIONS)
         .and(query_param("ref", "Aiupgrade"))
-        .respond_with(not_found())
+        .respond_with(contents_not_found())
         .with_priority(1)
         .mount(&server)
         .await;
@@ -460,13 +438,10 @@ async fn an_explicit_base_branch_is_used() {
     assert!(warns.is_empty(), "{warns:?}");
 }
 
+/// The binary against `server`, writing its job summary to `summary`.
 fn binary(server: &MockServer, summary: &std::path::Path) -> Command {
-    let mut cmd = Command::cargo_bin("itm-gate").unwrap();
-    cmd.env_clear()
-        .env("GITHUB_API_URL", server.uri())
-        .env("GITHUB_TOKEN", TOKEN)
-        .env("GITHUB_STEP_SUMMARY", summary)
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    let mut cmd = itm_gate(&server.uri(), TOKEN);
+    cmd.env("GITHUB_STEP_SUMMARY", summary);
     cmd
 }
 
