@@ -27,7 +27,9 @@ use crate::github::{self, GitHubClient, RecordOutcome, RecordRequest};
 use crate::logscan::{Finding, Findings, RuleSet, Scanner};
 use crate::paths::{PathMapper, Workspace};
 use crate::redact::Redactor;
-use crate::report::{self, ReportConfig, ReportSink, Stats, TestCase, TextOrigin, TopLevelError};
+use crate::report::{
+    self, Outcome, ReportConfig, ReportSink, Stats, TestCase, TextOrigin, TopLevelError,
+};
 use crate::runner::{self, Annotation, Level, OutputFile};
 use crate::statusdoc;
 use crate::summary::{self, SummaryView};
@@ -151,7 +153,12 @@ impl ReportSink for Collector<'_> {
         if self.last_file.0 != test.file {
             self.last_file = (test.file.clone(), self.mapper.to_repo(&test.file));
         }
-        for reason in test.skip_reasons() {
+        let reasons = if test.outcome == Outcome::Skipped {
+            test.skip_reasons()
+        } else {
+            Vec::new()
+        };
+        for reason in reasons {
             if !self.scanner.might_match(&reason) {
                 continue;
             }

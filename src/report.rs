@@ -760,14 +760,18 @@ fn read_spec<R: Read>(
     let file = file
         .or_else(|| suite_file.map(str::to_string))
         .unwrap_or_default();
-    for test in tests {
+    let count = tests.len();
+    let (mut file, mut title_path) = (Some(file), Some(title_path));
+    for (index, test) in tests.into_iter().enumerate() {
         let outcome = test
             .status
             .unwrap_or_else(|| derive_outcome(test.expected_status, &test.attempts));
+        // The last test of the spec takes the file and titles; the others get copies.
+        let last = index + 1 == count;
         sink.test(TestCase {
-            file: file.clone(),
+            file: take_or_clone(&mut file, last),
             line,
-            title_path: title_path.clone(),
+            title_path: take_or_clone(&mut title_path, last),
             project: test.project,
             expected_status: test.expected_status,
             outcome,
@@ -776,6 +780,15 @@ fn read_spec<R: Read>(
         });
     }
     Ok(())
+}
+
+/// The value itself for the last user, a copy for the others.
+fn take_or_clone<T: Clone + Default>(slot: &mut Option<T>, last: bool) -> T {
+    if last {
+        slot.take().unwrap_or_default()
+    } else {
+        slot.clone().unwrap_or_default()
+    }
 }
 
 /// A test before its spec's file and line are known.
