@@ -2,22 +2,24 @@
 //! NOT READY cause (latest run failed, in progress or missing; workflow unknown; status document
 //! or evidence missing; evidence FAIL or for another commit; blocking issues), plus the binary.
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use assert_cmd::Command;
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
+use itm_gate::github::GitHubClient;
 use itm_gate::github::checks::{CheckLevel, CheckReport};
-use itm_gate::github::{GitHubClient, RetryPolicy, Sleeper};
 use itm_gate::readiness::{ReadinessSettings, check};
 use serde_json::{Value, json};
-use wiremock::matchers::{header, method, path, query_param};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::matchers::query_param;
+use wiremock::{MockServer, ResponseTemplate};
+
+#[path = "common/github.rs"]
+mod github_support;
+use github_support::{
+    contents_file, github_api, github_error, github_message, itm_gate, ok, quick_policy,
+    recording_client, workflow_run, workflow_runs,
+};
 
 const TOKEN: &str = "ghp_ReadinessToken1234567890abcdefSECRET";
 const REPO: &str = "/repos/n8kahl/ITM-gd";
 const RUNS: &str = "/repos/n8kahl/ITM-gd/actions/workflows/ai-coach-live-e2e.yml/runs";
+const STATUS_PATH: &str = "docs/ai-coach/AI_COACH_V2_PRODUCTION_STATUS.md";
 const STATUS: &str = "/repos/n8kahl/ITM-gd/contents/docs/ai-coach/AI_COACH_V2_PRODUCTION_STATUS.md";
 const ISSUES: &str = "/repos/n8kahl/ITM-gd/issues";
 const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
@@ -25,18 +27,9 @@ const OTHER_SHA: &str = "fedcba9876543210fedcba9876543210fedcba98";
 /// The users' real status document (no evidence yet).
 const REAL_STATUS: &str = include_str!("fixtures/itm-gd/AI_COACH_V2_PRODUCTION_STATUS.md");
 
+/// A client with two quick attempts; waits are not slept.
 fn client(server: &MockServer) -> GitHubClient {
-    let sleeper: Sleeper = Arc::new(|_| Box::pin(async {}));
-    GitHubClient::new(&server.uri(), TOKEN)
-        .unwrap()
-        .with_retry_policy(RetryPolicy {
-            max_attempts: 2,
-            base_delay: Duration::from_millis(1),
-            max_delay: Duration::from_millis(2),
-            timeout: Duration::from_secs(5),
-            ..RetryPolicy::default()
-        })
-        .with_sleeper(sleeper)
+    recording_client(&server.uri(), TOKEN, quick_policy(2)).0
 }
 
 fn settings() -> ReadinessSettings {
@@ -49,38 +42,21 @@ fn settings() -> ReadinessSettings {
     }
 }
 
+/// A GET mock requiring GitHub's headers and the token.
 fn get(p: &str) -> wiremock::MockBuilder {
-    Mock::given(method("GET"))
-        .and(path(p))
-        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
-        .and(header("accept", "application/vnd.github+json"))
+    github_api("GET", p, TOKEN)
 }
 
-fn ok(body: Value) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(body)
-}
-
-/// A `workflow_runs` listing with one run, shaped like GitHub's.
+/// A `workflow_runs` listing with one run, #42.
 fn runs(status: &str, conclusion: Option<&str>, head_sha: &str) -> Value {
-    json!({
-        "total_count": 1,
-        "workflow_runs": [{
-            "id": 987654321,
-            "name": "AI Coach Live E2E",
-            "head_branch": "Aiupgrade",
-            "head_sha": head_sha,
-            "path": ".github/workflows/ai-coach-live-e2e.yml",
-            "run_number": 42,
-            "run_attempt": 1,
-            "event": "workflow_dispatch",
-            "status": status,
-            "conclusion": conclusion,
-            "workflow_id": 161335,
-            "html_url": "https://github.com/n8kahl/ITM-gd/actions/runs/987654321",
-            "created_at": "2026-02-09T14:02:11Z",
-            "updated_at": "2026-02-09T14:13:40Z"
-        }]
-    })
+    workflow_runs(vec![workflow_run(
+        987654321,
+        42,
+        head_sha,
+        status,
+        conclusion,
+        "2026-02-09T14:02:11Z",
+    )])
 }
 
 /// The real status document with an evidence block appended between the markers.
@@ -95,13 +71,9 @@ fn status_with(result: &str, commit: &str) -> String {
     )
 }
 
+/// The status document as the contents API sends it.
 fn file(content: &str) -> Value {
-    json!({
-        "type": "file", "encoding": "base64", "size": content.len(),
-        "name": "AI_COACH_V2_PRODUCTION_STATUS.md",
-        "path": "docs/ai-coach/AI_COACH_V2_PRODUCTION_STATUS.md",
-        "content": STANDARD.encode(content.as_bytes()), "sha": "blob"
-    })
+    contents_file(STATUS_PATH, content, "blob")
 }
 
 fn issue(number: u64, title: &str, labels: &[&str], pull_request: bool) -> Value {
@@ -203,7 +175,7 @@ async fn a_run_in_progress_is_not_ready() {
 async fn no_run_on_the_branch_is_not_ready() {
     let server = MockServer::start().await;
     get(RUNS)
-        .respond_with(ok(json!({"total_count": 0, "workflow_runs": []})))
+        .respond_with(ok(workflow_runs(vec![])))
         .with_priority(1)
         .mount(&server)
         .await;
@@ -221,11 +193,11 @@ async fn no_run_on_the_branch_is_not_ready() {
 async fn an_unknown_workflow_is_not_ready() {
     let server = MockServer::start().await;
     get(RUNS)
-        .respond_with(ResponseTemplate::new(404).set_body_json(json!({
-            "message": "Not Found",
-            "documentation_url": "https://docs.github.com/rest/actions/workflow-runs#list-workflow-runs-for-a-workflow",
-            "status": "404"
-        })))
+        .respond_with(github_error(
+            404,
+            "Not Found",
+            "https://docs.github.com/rest/actions/workflow-runs#list-workflow-runs-for-a-workflow",
+        ))
         .with_priority(1)
         .mount(&server)
         .await;
@@ -238,7 +210,7 @@ async fn an_unknown_workflow_is_not_ready() {
 async fn a_missing_status_document_is_not_ready() {
     let server = MockServer::start().await;
     get(STATUS)
-        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"})))
+        .respond_with(github_message(404, "Not Found"))
         .with_priority(1)
         .mount(&server)
         .await;
@@ -428,11 +400,7 @@ async fn the_binary_exits_1_when_not_ready_and_0_when_ready() {
     let dir = tempfile::tempdir().unwrap();
     let summary = dir.path().join("summary.md");
     let run = |labels: &str| {
-        Command::cargo_bin("itm-gate")
-            .unwrap()
-            .env_clear()
-            .env("GITHUB_API_URL", server.uri())
-            .env("GITHUB_TOKEN", TOKEN)
+        itm_gate(&server.uri(), TOKEN)
             .env("GITHUB_STEP_SUMMARY", &summary)
             .args([
                 "readiness",
