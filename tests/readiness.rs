@@ -110,6 +110,16 @@ async fn ready_repo(server: &MockServer) {
         .await;
 }
 
+/// [`ready_repo`], except that `GET p` answers `response` (priority 1 wins over 5).
+async fn ready_repo_except(server: &MockServer, p: &str, response: ResponseTemplate) {
+    get(p)
+        .respond_with(response)
+        .with_priority(1)
+        .mount(server)
+        .await;
+    ready_repo(server).await;
+}
+
 fn fails(report: &CheckReport) -> Vec<String> {
     report
         .checks
@@ -143,12 +153,7 @@ async fn a_green_run_with_its_evidence_and_no_blockers_is_ready() {
 #[tokio::test]
 async fn a_failed_latest_run_is_not_ready() {
     let server = MockServer::start().await;
-    get(RUNS)
-        .respond_with(ok(runs("completed", Some("failure"), SHA)))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    ready_repo(&server).await;
+    ready_repo_except(&server, RUNS, ok(runs("completed", Some("failure"), SHA))).await;
     let report = check(&client(&server), &settings()).await;
     let fails = fails(&report);
     assert_eq!(fails.len(), 1, "{fails:?}");
@@ -161,12 +166,7 @@ async fn a_failed_latest_run_is_not_ready() {
 #[tokio::test]
 async fn a_run_in_progress_is_not_ready() {
     let server = MockServer::start().await;
-    get(RUNS)
-        .respond_with(ok(runs("in_progress", None, SHA)))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    ready_repo(&server).await;
+    ready_repo_except(&server, RUNS, ok(runs("in_progress", None, SHA))).await;
     let report = check(&client(&server), &settings()).await;
     assert!(fails(&report)[0].contains("has not completed (status `in_progress`)"));
 }
@@ -174,12 +174,7 @@ async fn a_run_in_progress_is_not_ready() {
 #[tokio::test]
 async fn no_run_on_the_branch_is_not_ready() {
     let server = MockServer::start().await;
-    get(RUNS)
-        .respond_with(ok(workflow_runs(vec![])))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    ready_repo(&server).await;
+    ready_repo_except(&server, RUNS, ok(workflow_runs(vec![]))).await;
     let report = check(&client(&server), &settings()).await;
     assert!(!report.ready());
     assert!(
@@ -192,16 +187,16 @@ async fn no_run_on_the_branch_is_not_ready() {
 #[tokio::test]
 async fn an_unknown_workflow_is_not_ready() {
     let server = MockServer::start().await;
-    get(RUNS)
-        .respond_with(github_error(
+    ready_repo_except(
+        &server,
+        RUNS,
+        github_error(
             404,
             "Not Found",
             "https://docs.github.com/rest/actions/workflow-runs#list-workflow-runs-for-a-workflow",
-        ))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    ready_repo(&server).await;
+        ),
+    )
+    .await;
     let report = check(&client(&server), &settings()).await;
     assert!(fails(&report)[0].contains("was not found in `n8kahl/ITM-gd`"));
 }
@@ -231,12 +226,7 @@ async fn a_missing_status_document_is_not_ready() {
 #[tokio::test]
 async fn a_document_without_evidence_is_not_ready() {
     let server = MockServer::start().await;
-    get(STATUS)
-        .respond_with(ok(file(REAL_STATUS)))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    ready_repo(&server).await;
+    ready_repo_except(&server, STATUS, ok(file(REAL_STATUS))).await;
     let report = check(&client(&server), &settings()).await;
     assert!(
         fails(&report)[0].contains("holds no evidence block"),
@@ -248,12 +238,7 @@ async fn a_document_without_evidence_is_not_ready() {
 #[tokio::test]
 async fn evidence_of_a_failed_gate_is_not_ready() {
     let server = MockServer::start().await;
-    get(STATUS)
-        .respond_with(ok(file(&status_with("FAIL", SHA))))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    ready_repo(&server).await;
+    ready_repo_except(&server, STATUS, ok(file(&status_with("FAIL", SHA)))).await;
     let report = check(&client(&server), &settings()).await;
     assert_eq!(fails(&report).len(), 1);
     assert!(
@@ -266,12 +251,7 @@ async fn evidence_of_a_failed_gate_is_not_ready() {
 #[tokio::test]
 async fn evidence_for_another_commit_is_not_ready() {
     let server = MockServer::start().await;
-    get(STATUS)
-        .respond_with(ok(file(&status_with("PASS", OTHER_SHA))))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    ready_repo(&server).await;
+    ready_repo_except(&server, STATUS, ok(file(&status_with("PASS", OTHER_SHA)))).await;
     let report = check(&client(&server), &settings()).await;
     assert_eq!(
         fails(&report),
@@ -287,12 +267,7 @@ async fn evidence_under_the_heading_without_markers_counts() {
     let doc = format!(
         "# Status\n\n### Staging Live Gate Evidence\n- Date: 2026-02-09 09:13 ET\n- Commit: {SHA}\n- Result: PASS\n\n## Next\n"
     );
-    get(STATUS)
-        .respond_with(ok(file(&doc)))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    ready_repo(&server).await;
+    ready_repo_except(&server, STATUS, ok(file(&doc))).await;
     let report = check(&client(&server), &settings()).await;
     assert!(report.ready(), "{}", report.render_text());
 }
@@ -371,14 +346,14 @@ async fn blocking_issues_are_found_on_later_pages() {
 #[tokio::test]
 async fn missing_actions_permission_names_it() {
     let server = MockServer::start().await;
-    get(RUNS)
-        .respond_with(ResponseTemplate::new(403).set_body_json(json!({
+    ready_repo_except(
+        &server,
+        RUNS,
+        ResponseTemplate::new(403).set_body_json(json!({
             "message": "Resource not accessible by integration", "status": "403"
-        })))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    ready_repo(&server).await;
+        })),
+    )
+    .await;
     let report = check(&client(&server), &settings()).await;
     assert!(
         fails(&report)[0].contains("`permissions: actions: read`"),
