@@ -7,8 +7,8 @@ use itm_gate::github::GitHubClient;
 use itm_gate::github::checks::CheckLevel;
 use itm_gate::preflight::{PreflightSettings, check};
 use serde_json::{Value, json};
-use wiremock::MockServer;
 use wiremock::matchers::query_param;
+use wiremock::{MockBuilder, MockServer, ResponseTemplate};
 
 #[path = "common/github.rs"]
 mod github_support;
@@ -51,7 +51,7 @@ fn no_env(_: &str) -> Option<String> {
 }
 
 /// A GET mock requiring GitHub's headers and the token.
-fn get(p: &str) -> wiremock::MockBuilder {
+fn get(p: &str) -> MockBuilder {
     github_api("GET", p, TOKEN)
 }
 
@@ -132,6 +132,15 @@ async fn healthy(server: &MockServer) {
         .await;
 }
 
+/// [`healthy`], except that `mock` answers `response` (priority 1 wins over 5).
+async fn healthy_except(server: &MockServer, mock: MockBuilder, response: ResponseTemplate) {
+    mock.respond_with(response)
+        .with_priority(1)
+        .mount(server)
+        .await;
+    healthy(server).await;
+}
+
 fn lines(report: &itm_gate::github::checks::CheckReport, level: CheckLevel) -> Vec<String> {
     report
         .checks
@@ -178,12 +187,12 @@ async fn a_rejected_token_is_not_ready_and_skips_the_rest() {
 #[tokio::test]
 async fn a_missing_branch_is_not_ready() {
     let server = MockServer::start().await;
-    get(&format!("{REPO}/branches/Aiupgrade"))
-        .respond_with(github_message(404, "Branch not found"))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    healthy(&server).await;
+    healthy_except(
+        &server,
+        get(&format!("{REPO}/branches/Aiupgrade")),
+        github_message(404, "Branch not found"),
+    )
+    .await;
     let report = check(&client(&server), &settings(), &no_env, false).await;
     assert!(!report.ready());
     let fails = lines(&report, CheckLevel::Fail);
@@ -196,13 +205,12 @@ async fn a_missing_branch_is_not_ready() {
 #[tokio::test]
 async fn a_workflow_missing_on_the_branch_is_not_ready() {
     let server = MockServer::start().await;
-    get(WORKFLOW)
-        .and(query_param("ref", "Aiupgrade"))
-        .respond_with(contents_not_found())
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    healthy(&server).await;
+    healthy_except(
+        &server,
+        get(WORKFLOW).and(query_param("ref", "Aiupgrade")),
+        contents_not_found(),
+    )
+    .await;
     let report = check(&client(&server), &settings(), &no_env, false).await;
     assert!(!report.ready());
     assert_eq!(
@@ -216,13 +224,12 @@ async fn a_workflow_missing_on_the_branch_is_not_ready() {
 #[tokio::test]
 async fn a_workflow_missing_on_the_default_branch_is_a_warning() {
     let server = MockServer::start().await;
-    get(WORKFLOW)
-        .and(query_param("ref", "main"))
-        .respond_with(contents_not_found())
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    healthy(&server).await;
+    healthy_except(
+        &server,
+        get(WORKFLOW).and(query_param("ref", "main")),
+        contents_not_found(),
+    )
+    .await;
     let report = check(&client(&server), &settings(), &no_env, false).await;
     assert!(report.ready(), "{}", report.render_text());
     let warns = lines(&report, CheckLevel::Warn);
@@ -235,15 +242,15 @@ async fn a_workflow_missing_on_the_default_branch_is_a_warning() {
 #[tokio::test]
 async fn a_missing_required_secret_is_not_ready() {
     let server = MockServer::start().await;
-    get(&format!("{REPO}/actions/secrets"))
-        .respond_with(ok(secrets(&[
+    healthy_except(
+        &server,
+        get(&format!("{REPO}/actions/secrets")),
+        ok(secrets(&[
             "NEXT_PUBLIC_SUPABASE_URL",
             "NEXT_PUBLIC_SUPABASE_ANON_KEY",
-        ])))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    healthy(&server).await;
+        ])),
+    )
+    .await;
     let report = check(&client(&server), &settings(), &no_env, false).await;
     assert!(!report.ready());
     assert_eq!(
@@ -269,15 +276,15 @@ async fn organisation_secrets_count() {
         .with_priority(1)
         .mount(&server)
         .await;
-    get(&format!("{REPO}/actions/organization-secrets"))
-        .respond_with(ok(secrets(&[
+    healthy_except(
+        &server,
+        get(&format!("{REPO}/actions/organization-secrets")),
+        ok(secrets(&[
             "NEXT_PUBLIC_SUPABASE_URL",
             "NEXT_PUBLIC_SUPABASE_ANON_KEY",
-        ])))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    healthy(&server).await;
+        ])),
+    )
+    .await;
     let report = check(&client(&server), &settings(), &no_env, false).await;
     assert!(report.ready(), "{}", report.render_text());
 }
@@ -375,17 +382,16 @@ async fn migrations_missing_on_the_branch_are_drift() {
         .with_priority(1)
         .mount(&server)
         .await;
-    get(MIGRATIONS)
-        .and(query_param("ref", "Aiupgrade"))
-        .respond_with(ok(listing(&[
+    healthy_except(
+        &server,
+        get(MIGRATIONS).and(query_param("ref", "Aiupgrade")),
+        ok(listing(&[
             "20260201000000_ai_coach_tables.sql",
             "20260205000000_tracked_setups.sql",
             "20260208000000_detector_events.sql",
-        ])))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    healthy(&server).await;
+        ])),
+    )
+    .await;
     let report = check(&client(&server), &settings(), &no_env, false).await;
     assert!(!report.ready());
     assert_eq!(
@@ -403,13 +409,12 @@ async fn migrations_missing_on_the_branch_are_drift() {
 #[tokio::test]
 async fn a_migrations_folder_missing_on_the_branch_is_drift() {
     let server = MockServer::start().await;
-    get(MIGRATIONS)
-        .and(query_param("ref", "Aiupgrade"))
-        .respond_with(contents_not_found())
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    healthy(&server).await;
+    healthy_except(
+        &server,
+        get(MIGRATIONS).and(query_param("ref", "Aiupgrade")),
+        contents_not_found(),
+    )
+    .await;
     let report = check(&client(&server), &settings(), &no_env, false).await;
     assert!(!report.ready());
     assert!(lines(&report, CheckLevel::Fail)[0].starts_with("migration drift: 2 migration(s)"));
@@ -418,13 +423,12 @@ async fn a_migrations_folder_missing_on_the_branch_is_drift() {
 #[tokio::test]
 async fn an_explicit_base_branch_is_used() {
     let server = MockServer::start().await;
-    get(MIGRATIONS)
-        .and(query_param("ref", "release"))
-        .respond_with(ok(listing(&["20260301000000_new.sql"])))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    healthy(&server).await;
+    healthy_except(
+        &server,
+        get(MIGRATIONS).and(query_param("ref", "release")),
+        ok(listing(&["20260301000000_new.sql"])),
+    )
+    .await;
     let settings = PreflightSettings {
         base_branch: Some("release".to_string()),
         ..settings()
@@ -480,12 +484,12 @@ async fn the_binary_prints_ready_and_exits_0() {
 #[tokio::test]
 async fn the_binary_reads_inputs_in_actions_and_exits_1_when_not_ready() {
     let server = MockServer::start().await;
-    get(&format!("{REPO}/actions/secrets"))
-        .respond_with(ok(secrets(&[])))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    healthy(&server).await;
+    healthy_except(
+        &server,
+        get(&format!("{REPO}/actions/secrets")),
+        ok(secrets(&[])),
+    )
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let summary = dir.path().join("summary.md");
     let out = binary(&server, &summary)
