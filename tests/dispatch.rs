@@ -3,29 +3,35 @@
 //! rate limits, the evidence read back from the real status document, and the binary's exit
 //! codes. Waits go through an injected sleeper that records them, so no test really waits.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use assert_cmd::Command;
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use chrono::Utc;
 use itm_gate::dispatch::{
     DispatchError, EvidenceReadBack, Print, RunOutcome, RunSettings, closing, execute,
 };
 use itm_gate::evidence::{self, Evidence};
 use itm_gate::exit::Exit;
-use itm_gate::github::{GitHubClient, RetryPolicy, Sleeper};
+use itm_gate::github::GitHubClient;
 use itm_gate::statusdoc;
 use itm_gate::verdict::Verdict;
 use serde_json::{Value, json};
-use wiremock::matchers::{body_partial_json, header, method, path, query_param};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::matchers::{body_partial_json, query_param};
+use wiremock::{MockServer, ResponseTemplate};
+
+#[path = "common/github.rs"]
+mod github_support;
+use github_support::{
+    Waits, assert_no_token, bad_credentials, contents_file, expect_no_call, github_api,
+    github_error, github_message, itm_gate, ok, quick_policy, recording_client, workflow_run,
+    workflow_runs,
+};
 
 const TOKEN: &str = "ghp_DispatchToken1234567890abcdefSECRET";
 const REPO: &str = "/repos/n8kahl/ITM-gd";
 const RUNS: &str = "/repos/n8kahl/ITM-gd/actions/workflows/ai-coach-live-e2e.yml/runs";
 const DISPATCHES: &str = "/repos/n8kahl/ITM-gd/actions/workflows/ai-coach-live-e2e.yml/dispatches";
+const STATUS_PATH: &str = "docs/ai-coach/AI_COACH_V2_PRODUCTION_STATUS.md";
 const STATUS: &str = "/repos/n8kahl/ITM-gd/contents/docs/ai-coach/AI_COACH_V2_PRODUCTION_STATUS.md";
 const SHA: &str = "4d3c2b1a0f9e8d7c6b5a49382716f5e4d3c2b1a0";
 const OLD_SHA: &str = "aaaabbbbccccddddeeeeffff0000111122223333";
@@ -34,25 +40,9 @@ const NEW_RUN: u64 = 21_000_000_002;
 const OLD_RUN: u64 = 21_000_000_001;
 const REAL_STATUS: &str = include_str!("fixtures/itm-gd/AI_COACH_V2_PRODUCTION_STATUS.md");
 
-/// A client whose waits are recorded instead of slept.
-fn client(server: &MockServer) -> (GitHubClient, Arc<Mutex<Vec<Duration>>>) {
-    let waits: Arc<Mutex<Vec<Duration>>> = Arc::default();
-    let record = waits.clone();
-    let sleeper: Sleeper = Arc::new(move |d| {
-        record.lock().unwrap().push(d);
-        Box::pin(async {})
-    });
-    let client = GitHubClient::new(&server.uri(), TOKEN)
-        .unwrap()
-        .with_retry_policy(RetryPolicy {
-            max_attempts: 3,
-            base_delay: Duration::from_millis(1),
-            max_delay: Duration::from_millis(2),
-            timeout: Duration::from_secs(5),
-            ..RetryPolicy::default()
-        })
-        .with_sleeper(sleeper);
-    (client, waits)
+/// A client with three quick attempts, whose waits are recorded instead of slept.
+fn client(server: &MockServer) -> (GitHubClient, Waits) {
+    recording_client(&server.uri(), TOKEN, quick_policy(3))
 }
 
 fn settings() -> RunSettings {
@@ -70,39 +60,22 @@ fn settings() -> RunSettings {
     }
 }
 
-/// A workflow run as `GET /repos/{owner}/{repo}/actions/runs/{run_id}` documents it.
+/// A run of the workflow; run ids 21_000_000_001, 21_000_000_002 are runs #41, #42.
 fn run_json(id: u64, sha: &str, status: &str, conclusion: Option<&str>, created: &str) -> Value {
-    json!({
-        "id": id,
-        "name": "AI Coach Live E2E",
-        "node_id": "WFR_kwLOABCD",
-        "head_branch": "Aiupgrade",
-        "head_sha": sha,
-        "path": ".github/workflows/ai-coach-live-e2e.yml",
-        "display_title": "AI Coach Live E2E",
-        "run_number": id - 21_000_000_000 + 40,
-        "event": "workflow_dispatch",
-        "status": status,
-        "conclusion": conclusion,
-        "workflow_id": 161335,
-        "url": format!("https://api.github.com/repos/n8kahl/ITM-gd/actions/runs/{id}"),
-        "html_url": format!("https://github.com/n8kahl/ITM-gd/actions/runs/{id}"),
-        "created_at": created,
-        "updated_at": created,
-        "run_attempt": 1,
-        "run_started_at": created,
-        "jobs_url": format!("https://api.github.com/repos/n8kahl/ITM-gd/actions/runs/{id}/jobs"),
-    })
+    workflow_run(
+        id,
+        id - 21_000_000_000 + 40,
+        sha,
+        status,
+        conclusion,
+        created,
+    )
 }
 
 fn now_iso(offset_secs: i64) -> String {
     (Utc::now() + chrono::TimeDelta::seconds(offset_secs))
         .format("%Y-%m-%dT%H:%M:%SZ")
         .to_string()
-}
-
-fn runs_page(runs: Vec<Value>) -> Value {
-    json!({ "total_count": runs.len(), "workflow_runs": runs })
 }
 
 fn step(number: u64, name: &str, status: &str, conclusion: Option<&str>) -> Value {
@@ -126,15 +99,9 @@ fn jobs(status: &str, conclusion: Option<&str>, steps: Vec<Value>) -> Value {
     })
 }
 
-fn ok(body: Value) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(body)
-}
-
+/// A mock requiring GitHub's headers and the token.
 fn api(verb: &str, p: &str) -> wiremock::MockBuilder {
-    Mock::given(method(verb))
-        .and(path(p))
-        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
-        .and(header("x-github-api-version", "2022-11-28"))
+    github_api(verb, p, TOKEN)
 }
 
 /// The real status document with the gate's evidence block for `sha` placed in it.
@@ -156,13 +123,9 @@ fn status_document(sha: &str, result: Verdict) -> String {
     statusdoc::apply_evidence(REAL_STATUS, &block).0
 }
 
+/// The status document as the contents API sends it.
 fn contents(document: &str) -> Value {
-    json!({
-        "type": "file", "encoding": "base64", "size": document.len(),
-        "name": "AI_COACH_V2_PRODUCTION_STATUS.md",
-        "path": "docs/ai-coach/AI_COACH_V2_PRODUCTION_STATUS.md",
-        "content": STANDARD.encode(document), "sha": "blob1"
-    })
+    contents_file(STATUS_PATH, document, "blob1")
 }
 
 /// The runs list shows only an earlier run for the first `late` calls (the look before the
@@ -178,7 +141,7 @@ async fn runs_list(server: &MockServer, late: u64) {
     api("GET", RUNS)
         .and(query_param("branch", "Aiupgrade"))
         .and(query_param("event", "workflow_dispatch"))
-        .respond_with(ok(runs_page(vec![old.clone()])))
+        .respond_with(ok(workflow_runs(vec![old.clone()])))
         .up_to_n_times(late)
         .with_priority(1)
         .mount(server)
@@ -187,8 +150,20 @@ async fn runs_list(server: &MockServer, late: u64) {
     api("GET", RUNS)
         .and(query_param("branch", "Aiupgrade"))
         .and(query_param("event", "workflow_dispatch"))
-        .respond_with(ok(runs_page(vec![new, old])))
+        .respond_with(ok(workflow_runs(vec![new, old])))
         .with_priority(2)
+        .mount(server)
+        .await;
+}
+
+/// No run yet, and the dispatch is answered with `response`.
+async fn refuse_dispatch(server: &MockServer, response: ResponseTemplate) {
+    api("GET", RUNS)
+        .respond_with(ok(workflow_runs(vec![])))
+        .mount(server)
+        .await;
+    api("POST", DISPATCHES)
+        .respond_with(response)
         .mount(server)
         .await;
 }
@@ -427,7 +402,7 @@ async fn a_cancelled_run_exits_1() {
     accept_dispatch(&server).await;
     run_lifecycle(&server, 1, "cancelled").await;
     api("GET", STATUS)
-        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"})))
+        .respond_with(github_message(404, "Not Found"))
         .mount(&server)
         .await;
     api("GET", &format!("{REPO}/branches/Aiupgrade"))
@@ -449,7 +424,7 @@ async fn a_cancelled_run_exits_1() {
 async fn the_run_id_returned_by_the_dispatch_is_used_without_searching() {
     let server = MockServer::start().await;
     api("GET", RUNS)
-        .respond_with(ok(runs_page(vec![])))
+        .respond_with(ok(workflow_runs(vec![])))
         .expect(1) // only the look before dispatching
         .mount(&server)
         .await;
@@ -582,16 +557,10 @@ async fn no_wait_prints_the_run_url_and_returns() {
 async fn not_ready_is_not_dispatched() {
     let server = MockServer::start().await;
     api("GET", REPO)
-        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
-            "message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"
-        })))
+        .respond_with(bad_credentials())
         .mount(&server)
         .await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(204))
-        .expect(0)
-        .mount(&server)
-        .await;
+    expect_no_call(&server, "POST").await;
     let settings = RunSettings {
         skip_preflight: false,
         ..settings()
@@ -609,17 +578,15 @@ async fn not_ready_is_not_dispatched() {
 #[tokio::test]
 async fn a_refused_or_unknown_workflow_names_the_cause() {
     let server = MockServer::start().await;
-    api("GET", RUNS)
-        .respond_with(ok(runs_page(vec![])))
-        .mount(&server)
-        .await;
-    api("POST", DISPATCHES)
-        .respond_with(ResponseTemplate::new(422).set_body_json(json!({
-            "message": "Workflow does not have 'workflow_dispatch' trigger",
-            "documentation_url": "https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event"
-        })))
-        .mount(&server)
-        .await;
+    refuse_dispatch(
+        &server,
+        github_error(
+            422,
+            "Workflow does not have 'workflow_dispatch' trigger",
+            "https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event",
+        ),
+    )
+    .await;
     let (outcome, _, _) = go(&server, &settings()).await;
     let err = outcome.unwrap_err().to_string();
     assert!(
@@ -628,14 +595,7 @@ async fn a_refused_or_unknown_workflow_names_the_cause() {
     );
 
     let server = MockServer::start().await;
-    api("GET", RUNS)
-        .respond_with(ok(runs_page(vec![])))
-        .mount(&server)
-        .await;
-    api("POST", DISPATCHES)
-        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"})))
-        .mount(&server)
-        .await;
+    refuse_dispatch(&server, github_message(404, "Not Found")).await;
     let (outcome, _, _) = go(&server, &settings()).await;
     let err = outcome.unwrap_err();
     assert!(
@@ -648,22 +608,19 @@ async fn a_refused_or_unknown_workflow_names_the_cause() {
 // The binary
 // ---------------------------------------------------------------------------------------------
 
+/// `itm-gate run` against `server`, without preflight, polling every 10 ms.
 fn binary(server: &MockServer) -> Command {
-    let mut cmd = Command::cargo_bin("itm-gate").unwrap();
-    cmd.env_clear()
-        .env("GITHUB_API_URL", server.uri())
-        .env("GITHUB_TOKEN", TOKEN)
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .args([
-            "run",
-            "--repository",
-            "n8kahl/ITM-gd",
-            "--branch",
-            "Aiupgrade",
-            "--skip-preflight",
-            "--poll-interval",
-            "0.01",
-        ]);
+    let mut cmd = itm_gate(&server.uri(), TOKEN);
+    cmd.args([
+        "run",
+        "--repository",
+        "n8kahl/ITM-gd",
+        "--branch",
+        "Aiupgrade",
+        "--skip-preflight",
+        "--poll-interval",
+        "0.01",
+    ]);
     cmd
 }
 
@@ -671,10 +628,8 @@ fn output(cmd: &mut Command) -> (i32, String, String) {
     let out = cmd.output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(
-        !stdout.contains(TOKEN) && !stderr.contains(TOKEN),
-        "token printed"
-    );
+    assert_no_token(TOKEN, &stdout);
+    assert_no_token(TOKEN, &stderr);
     (out.status.code().unwrap_or(-1), stdout, stderr)
 }
 
@@ -709,11 +664,7 @@ async fn the_binary_exits_1_when_the_run_fails() {
 #[tokio::test]
 async fn the_binary_rejects_bad_urls_and_missing_tokens_with_2() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(204))
-        .expect(0)
-        .mount(&server)
-        .await;
+    expect_no_call(&server, "POST").await;
     let (code, _, stderr) =
         output(binary(&server).arg("https://admin:pa55word@staging.example.com"));
     assert_eq!(code, 2, "{stderr}");
@@ -732,14 +683,7 @@ async fn the_binary_rejects_bad_urls_and_missing_tokens_with_2() {
 #[tokio::test]
 async fn the_binary_exits_3_when_github_refuses() {
     let server = MockServer::start().await;
-    api("GET", RUNS)
-        .respond_with(ok(runs_page(vec![])))
-        .mount(&server)
-        .await;
-    api("POST", DISPATCHES)
-        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"})))
-        .mount(&server)
-        .await;
+    refuse_dispatch(&server, github_message(404, "Not Found")).await;
     let (code, _, stderr) = output(binary(&server).arg(BACKEND));
     assert_eq!(code, 3, "{stderr}");
     assert!(
