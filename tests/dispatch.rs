@@ -22,8 +22,8 @@ use wiremock::{MockServer, ResponseTemplate};
 #[path = "common/github.rs"]
 mod github_support;
 use github_support::{
-    Waits, assert_no_token, bad_credentials, contents_file, expect_no_call, github_api,
-    github_error, github_message, itm_gate, ok, quick_policy, recording_client, workflow_run,
+    Waits, bad_credentials, contents_file, expect_no_call, github_api, github_error,
+    github_message, itm_gate, ok, quick_policy, recording_client, run_binary, workflow_run,
     workflow_runs,
 };
 
@@ -624,13 +624,9 @@ fn binary(server: &MockServer) -> Command {
     cmd
 }
 
+/// Runs the binary; fails if the token is printed.
 fn output(cmd: &mut Command) -> (i32, String, String) {
-    let out = cmd.output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_no_token(TOKEN, &stdout);
-    assert_no_token(TOKEN, &stderr);
-    (out.status.code().unwrap_or(-1), stdout, stderr)
+    run_binary(cmd, TOKEN)
 }
 
 #[tokio::test]

@@ -6,17 +6,23 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use assert_cmd::Command;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use crypto_box::SecretKey;
-use itm_gate::github::{GitHubClient, Repository, RetryPolicy, Sleeper};
+use itm_gate::github::{GitHubClient, Repository};
 use itm_gate::secrets::{self, SecretsError};
 use serde_json::{Value, json};
-use wiremock::matchers::{header, method, path, path_regex};
+use wiremock::matchers::{header, method, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+#[path = "common/github.rs"]
+mod github_support;
+use github_support::{
+    assert_no_token, expect_no_call, github_api, github_error, itm_gate, ok, quick_policy,
+    recording_client, run_binary,
+};
 
 const TOKEN: &str = "ghp_SecretsToken1234567890abcdefSECRET";
 const REPO: &str = "/repos/n8kahl/ITM-gd";
@@ -29,18 +35,9 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// A client with two quick attempts; waits are not slept.
 fn client(server: &MockServer) -> GitHubClient {
-    let sleeper: Sleeper = Arc::new(|_| Box::pin(async {}));
-    GitHubClient::new(&server.uri(), TOKEN)
-        .unwrap()
-        .with_retry_policy(RetryPolicy {
-            max_attempts: 2,
-            base_delay: Duration::from_millis(1),
-            max_delay: Duration::from_millis(2),
-            timeout: Duration::from_secs(5),
-            ..RetryPolicy::default()
-        })
-        .with_sleeper(sleeper)
+    recording_client(&server.uri(), TOKEN, quick_policy(2)).0
 }
 
 fn repo() -> Repository {
@@ -87,6 +84,11 @@ impl Respond for SecretStore {
     }
 }
 
+/// `GET .../actions/secrets/public-key`, with GitHub's headers and the token.
+fn public_key() -> wiremock::MockBuilder {
+    github_api("GET", &format!("{REPO}/actions/secrets/public-key"), TOKEN)
+}
+
 /// A repository with a public key and a secret store behind the secrets endpoints.
 async fn github(server: &MockServer) -> SecretStore {
     let key = SecretKey::generate(&mut crypto_box::aead::OsRng);
@@ -94,10 +96,8 @@ async fn github(server: &MockServer) -> SecretStore {
         key: key.clone(),
         values: Arc::default(),
     };
-    Mock::given(method("GET"))
-        .and(path(format!("{REPO}/actions/secrets/public-key")))
-        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+    public_key()
+        .respond_with(ok(json!({
             "key_id": KEY_ID,
             "key": STANDARD.encode(key.public_key().as_bytes()),
         })))
@@ -224,20 +224,15 @@ async fn a_missing_required_key_names_key_and_file_and_writes_nothing() {
 #[tokio::test]
 async fn a_permission_403_stops_with_the_call_named() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(format!("{REPO}/actions/secrets/public-key")))
-        .respond_with(ResponseTemplate::new(403).set_body_json(json!({
-            "message": "Resource not accessible by integration",
-            "documentation_url": "https://docs.github.com/rest/actions/secrets#get-a-repository-public-key",
-            "status": "403"
-        })))
+    public_key()
+        .respond_with(github_error(
+            403,
+            "Resource not accessible by integration",
+            "https://docs.github.com/rest/actions/secrets#get-a-repository-public-key",
+        ))
         .mount(&server)
         .await;
-    Mock::given(method("PUT"))
-        .respond_with(ResponseTemplate::new(201))
-        .expect(0)
-        .mount(&server)
-        .await;
+    expect_no_call(&server, "PUT").await;
     let vars = secrets::read_env_file(&fixture("minimal.env")).unwrap();
     let plan = secrets::plan(&vars, "minimal.env").unwrap();
     let err = secrets::apply(&client(&server), &repo(), &plan, &mut |_| {})
@@ -255,18 +250,11 @@ async fn a_permission_403_stops_with_the_call_named() {
 #[tokio::test]
 async fn a_bad_public_key_writes_nothing() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(format!("{REPO}/actions/secrets/public-key")))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"key_id": KEY_ID, "key": "c2hvcnQ="})),
-        )
+    public_key()
+        .respond_with(ok(json!({"key_id": KEY_ID, "key": "c2hvcnQ="})))
         .mount(&server)
         .await;
-    Mock::given(method("PUT"))
-        .respond_with(ResponseTemplate::new(201))
-        .expect(0)
-        .mount(&server)
-        .await;
+    expect_no_call(&server, "PUT").await;
     let vars = secrets::read_env_file(&fixture("minimal.env")).unwrap();
     let plan = secrets::plan(&vars, "minimal.env").unwrap();
     let err = secrets::apply(&client(&server), &repo(), &plan, &mut |_| {})
@@ -289,18 +277,19 @@ const VALUES: [&str; 6] = [
     "shared-missing-fixture",
 ];
 
+/// The binary with the API at `server_uri` and the token.
 fn binary(server_uri: &str) -> Command {
-    let mut cmd = Command::cargo_bin("itm-gate").unwrap();
-    cmd.env_clear()
-        .env("GITHUB_API_URL", server_uri)
-        .env("GITHUB_TOKEN", TOKEN)
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
-    cmd
+    itm_gate(server_uri, TOKEN)
+}
+
+/// Runs the binary; fails if the token is printed.
+fn output(cmd: &mut Command) -> (i32, String, String) {
+    run_binary(cmd, TOKEN)
 }
 
 fn assert_nothing_secret(stdout: &str, stderr: &str) {
     for text in [stdout, stderr] {
-        assert!(!text.contains(TOKEN), "token printed: {text}");
+        assert_no_token(TOKEN, text);
         for value in VALUES {
             assert!(!text.contains(value), "value `{value}` printed: {text}");
         }
@@ -311,14 +300,12 @@ fn assert_nothing_secret(stdout: &str, stderr: &str) {
 async fn the_binary_sets_the_secrets_and_prints_names_only() {
     let server = MockServer::start().await;
     let store = github(&server).await;
-    let out = binary(&server.uri())
-        .args(["secrets", "--repository", "n8kahl/ITM-gd", "--env-file"])
-        .arg(fixture("complete.env"))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let (code, stdout, stderr) = output(
+        binary(&server.uri())
+            .args(["secrets", "--repository", "n8kahl/ITM-gd", "--env-file"])
+            .arg(fixture("complete.env")),
+    );
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
     assert!(
         stdout.contains("SET: NEXT_PUBLIC_SUPABASE_URL\n"),
         "{stdout}"
@@ -338,26 +325,16 @@ async fn the_binary_sets_the_secrets_and_prints_names_only() {
 #[tokio::test]
 async fn the_binary_dry_run_writes_nothing_and_needs_no_token() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(500))
-        .expect(0)
-        .mount(&server)
-        .await;
-    Mock::given(method("PUT"))
-        .respond_with(ResponseTemplate::new(500))
-        .expect(0)
-        .mount(&server)
-        .await;
-    let out = binary(&server.uri())
-        .env_remove("GITHUB_TOKEN")
-        .env("GITHUB_REPOSITORY", "n8kahl/ITM-gd")
-        .args(["secrets", "--dry-run", "--env-file"])
-        .arg(fixture("minimal.env"))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    expect_no_call(&server, "GET").await;
+    expect_no_call(&server, "PUT").await;
+    let (code, stdout, stderr) = output(
+        binary(&server.uri())
+            .env_remove("GITHUB_TOKEN")
+            .env("GITHUB_REPOSITORY", "n8kahl/ITM-gd")
+            .args(["secrets", "--dry-run", "--env-file"])
+            .arg(fixture("minimal.env")),
+    );
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
     assert_eq!(
         stdout,
         "WOULD SET: NEXT_PUBLIC_SUPABASE_URL\n\
@@ -376,19 +353,13 @@ async fn the_binary_dry_run_writes_nothing_and_needs_no_token() {
 #[tokio::test]
 async fn the_binary_with_a_missing_key_exits_2_and_writes_nothing() {
     let server = MockServer::start().await;
-    Mock::given(method("PUT"))
-        .respond_with(ResponseTemplate::new(201))
-        .expect(0)
-        .mount(&server)
-        .await;
-    let out = binary(&server.uri())
-        .args(["secrets", "--repository", "n8kahl/ITM-gd", "--env-file"])
-        .arg(fixture("missing-anon-key.env"))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    expect_no_call(&server, "PUT").await;
+    let (code, stdout, stderr) = output(
+        binary(&server.uri())
+            .args(["secrets", "--repository", "n8kahl/ITM-gd", "--env-file"])
+            .arg(fixture("missing-anon-key.env")),
+    );
+    assert_eq!(code, 2, "{stdout}\n{stderr}");
     assert!(
         stderr.contains("`NEXT_PUBLIC_SUPABASE_ANON_KEY` is missing"),
         "{stderr}"
@@ -401,15 +372,14 @@ async fn the_binary_with_a_missing_key_exits_2_and_writes_nothing() {
 #[tokio::test]
 async fn the_binary_names_the_bad_line_but_never_shows_it() {
     let server = MockServer::start().await;
-    let out = binary(&server.uri())
-        .args(["secrets", "--repository", "n8kahl/ITM-gd", "--env-file"])
-        .arg(fixture("bad-syntax.env"))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let (code, stdout, stderr) = output(
+        binary(&server.uri())
+            .args(["secrets", "--repository", "n8kahl/ITM-gd", "--env-file"])
+            .arg(fixture("bad-syntax.env")),
+    );
+    assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("line 3"), "{stderr}");
-    assert_nothing_secret(&String::from_utf8_lossy(&out.stdout), &stderr);
+    assert_nothing_secret(&stdout, &stderr);
 }
 
 #[tokio::test]
@@ -450,14 +420,9 @@ async fn the_binary_reads_the_repository_from_the_origin_remote() {
     )
     .unwrap();
     std::fs::copy(fixture("minimal.env"), dir.path().join(".env.local")).unwrap();
-    let out = binary(&server.uri())
-        .current_dir(dir.path())
-        .arg("secrets")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let (code, stdout, stderr) =
+        output(binary(&server.uri()).current_dir(dir.path()).arg("secrets"));
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
     assert!(
         stdout.contains("4 secrets set in n8kahl/ITM-gd"),
         "{stdout}"

@@ -235,6 +235,17 @@ pub fn itm_gate(api_url: &str, token: &str) -> assert_cmd::Command {
     cmd
 }
 
+/// Runs `cmd` and returns its exit code (-1 when killed), standard output and standard error;
+/// fails when either output holds the token.
+pub fn run_binary(cmd: &mut assert_cmd::Command, token: &str) -> (i32, String, String) {
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_no_token(token, &stdout);
+    assert_no_token(token, &stderr);
+    (out.status.code().unwrap_or(-1), stdout, stderr)
+}
+
 /// Fails when `text` holds the token.
 pub fn assert_no_token(token: &str, text: &str) {
     assert!(!text.contains(token), "token leaked: {text}");
