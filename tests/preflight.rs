@@ -14,7 +14,7 @@ use wiremock::{MockBuilder, MockServer, ResponseTemplate};
 mod github_support;
 use github_support::{
     bad_credentials, contents_file, contents_not_found, github_api, github_error, github_message,
-    itm_gate, ok, quick_policy, recording_client,
+    itm_gate, ok, quick_policy, recording_client, run_binary,
 };
 
 const TOKEN: &str = "ghp_PreflightToken1234567890abcdefSECRET";
@@ -455,28 +455,21 @@ async fn the_binary_prints_ready_and_exits_0() {
     healthy(&server).await;
     let dir = tempfile::tempdir().unwrap();
     let summary = dir.path().join("summary.md");
-    let out = binary(&server, &summary)
-        .args([
+    let (code, stdout, stderr) = run_binary(
+        binary(&server, &summary).args([
             "preflight",
             "--repository",
             "n8kahl/ITM-gd",
             "--branch",
             "Aiupgrade",
-        ])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+        ]),
+        TOKEN,
     );
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
     assert!(
         stdout.ends_with("READY\n") && !stdout.contains("NOT READY"),
         "{stdout}"
     );
-    assert!(!stdout.contains(TOKEN));
     let md = std::fs::read_to_string(&summary).unwrap();
     assert!(md.starts_with("## ✅ itm-gate preflight: READY"), "{md}");
 }
@@ -492,22 +485,17 @@ async fn the_binary_reads_inputs_in_actions_and_exits_1_when_not_ready() {
     .await;
     let dir = tempfile::tempdir().unwrap();
     let summary = dir.path().join("summary.md");
-    let out = binary(&server, &summary)
-        .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_REPOSITORY", "n8kahl/ITM-gd")
-        .env("GITHUB_REF", "refs/heads/Aiupgrade")
-        .env("GITHUB_REF_NAME", "Aiupgrade")
-        .env("INPUT_COMMAND", "preflight")
-        .env("INPUT_SECRETS", "E2E_BYPASS_TOKEN")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+    let (code, stdout, stderr) = run_binary(
+        binary(&server, &summary)
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_REPOSITORY", "n8kahl/ITM-gd")
+            .env("GITHUB_REF", "refs/heads/Aiupgrade")
+            .env("GITHUB_REF_NAME", "Aiupgrade")
+            .env("INPUT_COMMAND", "preflight")
+            .env("INPUT_SECRETS", "E2E_BYPASS_TOKEN"),
+        TOKEN,
     );
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
     assert!(
         stdout.contains("FAIL: required secret `E2E_BYPASS_TOKEN` is not set"),
         "{stdout}"

@@ -13,7 +13,7 @@ use wiremock::{MockServer, ResponseTemplate};
 mod github_support;
 use github_support::{
     contents_file, github_api, github_error, github_message, itm_gate, ok, quick_policy,
-    recording_client, workflow_run, workflow_runs,
+    recording_client, run_binary, workflow_run, workflow_runs,
 };
 
 const TOKEN: &str = "ghp_ReadinessToken1234567890abcdefSECRET";
@@ -374,29 +374,25 @@ async fn the_binary_exits_1_when_not_ready_and_0_when_ready() {
     ready_repo(&server).await;
     let dir = tempfile::tempdir().unwrap();
     let summary = dir.path().join("summary.md");
+    // Fails if the token is printed.
     let run = |labels: &str| {
-        itm_gate(&server.uri(), TOKEN)
-            .env("GITHUB_STEP_SUMMARY", &summary)
-            .args([
-                "readiness",
-                "--repository",
-                "n8kahl/ITM-gd",
-                "--branch",
-                "Aiupgrade",
-                "--blocking-labels",
-                labels,
-            ])
-            .output()
-            .unwrap()
+        run_binary(
+            itm_gate(&server.uri(), TOKEN)
+                .env("GITHUB_STEP_SUMMARY", &summary)
+                .args([
+                    "readiness",
+                    "--repository",
+                    "n8kahl/ITM-gd",
+                    "--branch",
+                    "Aiupgrade",
+                    "--blocking-labels",
+                    labels,
+                ]),
+            TOKEN,
+        )
     };
-    let ready = run("P0,P1");
-    let stdout = String::from_utf8_lossy(&ready.stdout);
-    assert_eq!(
-        ready.status.code(),
-        Some(0),
-        "{stdout}{}",
-        String::from_utf8_lossy(&ready.stderr)
-    );
+    let (code, stdout, stderr) = run("P0,P1");
+    assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.ends_with("\nREADY\n"), "{stdout}");
 
     get(ISSUES)
@@ -405,15 +401,13 @@ async fn the_binary_exits_1_when_not_ready_and_0_when_ready() {
         .with_priority(1)
         .mount(&server)
         .await;
-    let not_ready = run("blocker");
-    let stdout = String::from_utf8_lossy(&not_ready.stdout);
-    assert_eq!(not_ready.status.code(), Some(1), "{stdout}");
+    let (code, stdout, _) = run("blocker");
+    assert_eq!(code, 1, "{stdout}");
     assert!(
         stdout.contains("FAIL: open issue #3 (blocker) blocks the cut: Data loss"),
         "{stdout}"
     );
     assert!(stdout.ends_with("\nNOT READY\n"), "{stdout}");
-    assert!(!stdout.contains(TOKEN));
     let md = std::fs::read_to_string(&summary).unwrap();
     assert!(
         md.contains("itm-gate readiness: READY") && md.contains("itm-gate readiness: NOT READY")
