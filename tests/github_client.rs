@@ -35,6 +35,11 @@ fn github_get(p: &str) -> wiremock::MockBuilder {
     github_api("GET", p, TOKEN)
 }
 
+/// `GET /repos/o/r`, decoded as JSON.
+async fn get_repo(client: &GitHubClient) -> Result<serde_json::Value, GitHubError> {
+    client.get_json(&ApiRequest::get("/repos/o/r")).await
+}
+
 fn assert_no_token(text: &str) {
     github_support::assert_no_token(TOKEN, text);
     assert!(!text.contains("TestToken0123"), "token leaked: {text}");
@@ -49,10 +54,7 @@ async fn sends_githubs_headers_and_decodes_json() {
         .mount(&server)
         .await;
     let (client, waits) = client(&server.uri());
-    let repo: serde_json::Value = client
-        .get_json(&ApiRequest::get("/repos/o/r"))
-        .await
-        .unwrap();
+    let repo = get_repo(&client).await.unwrap();
     assert_eq!(repo["full_name"], "o/r");
     assert!(waits.lock().unwrap().is_empty());
 }
@@ -90,10 +92,7 @@ async fn server_errors_are_retried_with_backoff() {
         .mount(&server)
         .await;
     let (client, waits) = client(&server.uri());
-    let body: serde_json::Value = client
-        .get_json(&ApiRequest::get("/repos/o/r"))
-        .await
-        .unwrap();
+    let body = get_repo(&client).await.unwrap();
     assert_eq!(body["ok"], true);
     let waits = waits.lock().unwrap().clone();
     assert_eq!(waits.len(), 2, "{waits:?}");
@@ -113,10 +112,7 @@ async fn server_errors_give_up_after_max_attempts() {
         .mount(&server)
         .await;
     let (client, _) = client(&server.uri());
-    let err = client
-        .get_json::<serde_json::Value>(&ApiRequest::get("/repos/o/r"))
-        .await
-        .unwrap_err();
+    let err = get_repo(&client).await.unwrap_err();
     assert!(
         matches!(
             err,
@@ -147,10 +143,7 @@ async fn timeouts_are_retried_then_reported() {
         .mount(&server)
         .await;
     let (client, waits) = client(&server.uri());
-    let err = client
-        .get_json::<serde_json::Value>(&ApiRequest::get("/repos/o/r"))
-        .await
-        .unwrap_err();
+    let err = get_repo(&client).await.unwrap_err();
     assert!(
         matches!(err, GitHubError::Network { attempts: 3, .. }),
         "{err:?}"
@@ -166,10 +159,7 @@ async fn refused_connections_are_reported_with_the_call() {
         listener.local_addr().unwrap().port()
     };
     let (client, _) = client(&format!("http://127.0.0.1:{port}"));
-    let err = client
-        .get_json::<serde_json::Value>(&ApiRequest::get("/repos/o/r"))
-        .await
-        .unwrap_err();
+    let err = get_repo(&client).await.unwrap_err();
     let text = err.to_string();
     assert!(matches!(err, GitHubError::Network { .. }), "{err:?}");
     assert!(
@@ -209,10 +199,7 @@ fn reset_then_answer() -> (String, std::thread::JoinHandle<Vec<String>>) {
 async fn broken_connections_are_retried() {
     let (base, server) = reset_then_answer();
     let (client, waits) = client(&base);
-    let body: serde_json::Value = client
-        .get_json(&ApiRequest::get("/repos/o/r"))
-        .await
-        .unwrap();
+    let body = get_repo(&client).await.unwrap();
     assert_eq!(body["ok"], true);
     assert_eq!(waits.lock().unwrap().len(), 1);
     let requests = server.join().unwrap();
@@ -244,10 +231,7 @@ async fn secondary_rate_limit_honours_retry_after() {
         .mount(&server)
         .await;
     let (client, waits) = client(&server.uri());
-    let _: serde_json::Value = client
-        .get_json(&ApiRequest::get("/repos/o/r"))
-        .await
-        .unwrap();
+    get_repo(&client).await.unwrap();
     assert_eq!(*waits.lock().unwrap(), vec![Duration::from_secs(7)]);
 }
 
@@ -279,10 +263,7 @@ async fn primary_rate_limit_waits_until_reset() {
         .mount(&server)
         .await;
     let (client, waits) = client(&server.uri());
-    let _: serde_json::Value = client
-        .get_json(&ApiRequest::get("/repos/o/r"))
-        .await
-        .unwrap();
+    get_repo(&client).await.unwrap();
     let waits = waits.lock().unwrap().clone();
     assert_eq!(waits.len(), 1);
     // Until the reset epoch, plus a second of margin (the clock may tick during the test).
@@ -310,10 +291,7 @@ async fn rate_limit_beyond_the_wait_cap_fails_without_waiting() {
         .mount(&server)
         .await;
     let (client, waits) = client(&server.uri());
-    let err = client
-        .get_json::<serde_json::Value>(&ApiRequest::get("/repos/o/r"))
-        .await
-        .unwrap_err();
+    let err = get_repo(&client).await.unwrap_err();
     assert!(
         matches!(err, GitHubError::RateLimited { cap_secs: 120, .. }),
         "{err:?}"
@@ -338,10 +316,7 @@ async fn rate_limits_count_against_the_total_wait_cap() {
         .mount(&server)
         .await;
     let (client, waits) = client(&server.uri());
-    let err = client
-        .get_json::<serde_json::Value>(&ApiRequest::get("/repos/o/r"))
-        .await
-        .unwrap_err();
+    let err = get_repo(&client).await.unwrap_err();
     assert!(matches!(err, GitHubError::RateLimited { .. }), "{err:?}");
     // 50 + 50 fit under the 120 s cap; the third wait would not.
     assert_eq!(*waits.lock().unwrap(), vec![Duration::from_secs(50); 2]);
@@ -356,10 +331,7 @@ async fn unauthorized_stops_at_once_and_names_the_permission() {
         .mount(&server)
         .await;
     let (client, waits) = client(&server.uri());
-    let err = client
-        .get_json::<serde_json::Value>(&ApiRequest::get("/repos/o/r"))
-        .await
-        .unwrap_err();
+    let err = get_repo(&client).await.unwrap_err();
     assert!(err.is_permission());
     let text = err.to_string();
     assert!(text.contains("401 Bad credentials"), "{text}");
@@ -487,10 +459,7 @@ async fn redirects_to_another_host_are_not_followed() {
         .mount(&server)
         .await;
     let (client, _) = client(&server.uri());
-    let err = client
-        .get_json::<serde_json::Value>(&ApiRequest::get("/repos/o/r"))
-        .await
-        .unwrap_err();
+    let err = get_repo(&client).await.unwrap_err();
     assert!(matches!(err, GitHubError::ForeignUrl { .. }), "{err:?}");
 }
 

@@ -81,6 +81,11 @@ fn request(dry_run: bool) -> RecordRequest {
     }
 }
 
+/// Records the evidence on `Aiupgrade` (not a dry run) with the stand-in update rule.
+async fn record(client: &GitHubClient) -> Result<RecordOutcome, GitHubError> {
+    record_evidence(client, &request(false), &apply).await
+}
+
 /// GitHub's headers, required on every mock.
 fn api(verb: &str, p: &str) -> wiremock::MockBuilder {
     github_api(verb, p, TOKEN)
@@ -133,9 +138,7 @@ async fn updates_the_real_status_document_with_the_blob_sha() {
         .mount(&server)
         .await;
     let (client, _) = client(&server);
-    let outcome = record_evidence(&client, &request(false), &apply)
-        .await
-        .unwrap();
+    let outcome = record(&client).await.unwrap();
     assert_eq!(
         outcome,
         RecordOutcome::Committed {
@@ -170,9 +173,7 @@ async fn creates_the_document_when_the_branch_has_none() {
         .mount(&server)
         .await;
     let (client, _) = client(&server);
-    let outcome = record_evidence(&client, &request(false), &apply)
-        .await
-        .unwrap();
+    let outcome = record(&client).await.unwrap();
     assert!(matches!(outcome, RecordOutcome::Committed { ref sha, .. } if sha == "c0ffee02"));
     let bodies = put_bodies(&server).await;
     assert_signed_by_github(&bodies[0]);
@@ -194,9 +195,7 @@ async fn crlf_bytes_are_kept_exactly() {
         .mount(&server)
         .await;
     let (client, _) = client(&server);
-    record_evidence(&client, &request(false), &apply)
-        .await
-        .unwrap();
+    record(&client).await.unwrap();
     let written = decoded_content(&put_bodies(&server).await[0]);
     assert_eq!(written, apply(Some(&doc)));
     assert!(written.ends_with(&format!("{END}\r\n\r\n## Tail\r\nkept\r\n")));
@@ -221,9 +220,7 @@ async fn an_unchanged_document_is_not_committed_again() {
         .mount(&server)
         .await;
     let (client, _) = client(&server);
-    let outcome = record_evidence(&client, &request(false), &apply)
-        .await
-        .unwrap();
+    let outcome = record(&client).await.unwrap();
     assert_eq!(outcome, RecordOutcome::Unchanged);
 }
 
@@ -284,9 +281,7 @@ async fn large_files_are_read_through_the_raw_media_type() {
         .mount(&server)
         .await;
     let (client, _) = client(&server);
-    record_evidence(&client, &request(false), &apply)
-        .await
-        .unwrap();
+    record(&client).await.unwrap();
     assert_eq!(
         decoded_content(&put_bodies(&server).await[0]),
         apply(Some(&big))
@@ -329,9 +324,7 @@ async fn a_concurrent_edit_is_reread_and_kept() {
         .mount(&server)
         .await;
     let (client, waits) = client(&server);
-    let outcome = record_evidence(&client, &request(false), &apply)
-        .await
-        .unwrap();
+    let outcome = record(&client).await.unwrap();
     assert!(matches!(outcome, RecordOutcome::Committed { ref sha, .. } if sha == "c0ffee05"));
     let bodies = put_bodies(&server).await;
     assert_eq!(bodies.len(), 2);
@@ -381,9 +374,7 @@ async fn a_file_created_meanwhile_is_reread_and_updated() {
         .mount(&server)
         .await;
     let (client, _) = client(&server);
-    record_evidence(&client, &request(false), &apply)
-        .await
-        .unwrap();
+    record(&client).await.unwrap();
     assert_eq!(
         decoded_content(&put_bodies(&server).await[1]),
         apply(Some("# Theirs\n"))
@@ -407,9 +398,7 @@ async fn endless_conflicts_give_up_after_the_bound() {
         .mount(&server)
         .await;
     let (client, waits) = client(&server);
-    let err = record_evidence(&client, &request(false), &apply)
-        .await
-        .unwrap_err();
+    let err = record(&client).await.unwrap_err();
     assert!(
         matches!(
             err,
@@ -445,9 +434,7 @@ async fn a_protected_branch_says_so() {
         .mount(&server)
         .await;
     let (client, _) = client(&server);
-    let err = record_evidence(&client, &request(false), &apply)
-        .await
-        .unwrap_err();
+    let err = record(&client).await.unwrap_err();
     assert!(
         matches!(err, GitHubError::ProtectedBranch { status: 409, .. }),
         "{err:?}"
@@ -480,9 +467,7 @@ async fn a_missing_branch_says_which() {
         .mount(&server)
         .await;
     let (client, _) = client(&server);
-    let err = record_evidence(&client, &request(false), &apply)
-        .await
-        .unwrap_err();
+    let err = record(&client).await.unwrap_err();
     assert!(matches!(err, GitHubError::BranchNotFound { .. }), "{err:?}");
     assert!(
         err.to_string()
@@ -508,9 +493,7 @@ async fn a_missing_repository_says_which() {
         .mount(&server)
         .await;
     let (client, _) = client(&server);
-    let err = record_evidence(&client, &request(false), &apply)
-        .await
-        .unwrap_err();
+    let err = record(&client).await.unwrap_err();
     assert!(
         matches!(err, GitHubError::RepositoryNotFound { .. }),
         "{err:?}"
@@ -535,9 +518,7 @@ async fn missing_write_permission_stops_at_once() {
         .mount(&server)
         .await;
     let (client, waits) = client(&server);
-    let err = record_evidence(&client, &request(false), &apply)
-        .await
-        .unwrap_err();
+    let err = record(&client).await.unwrap_err();
     assert!(err.is_permission());
     assert!(
         err.to_string().contains("`permissions: contents: write`"),
@@ -558,9 +539,7 @@ async fn a_read_denied_names_contents_write_too() {
         .mount(&server)
         .await;
     let (client, _) = client(&server);
-    let err = record_evidence(&client, &request(false), &apply)
-        .await
-        .unwrap_err();
+    let err = record(&client).await.unwrap_err();
     assert!(
         err.to_string().contains("`permissions: contents: write`"),
         "{err}"
@@ -598,9 +577,7 @@ async fn transient_write_failures_are_retried() {
         .mount(&server)
         .await;
     let (client, waits) = client(&server);
-    let outcome = record_evidence(&client, &request(false), &apply)
-        .await
-        .unwrap();
+    let outcome = record(&client).await.unwrap();
     assert!(matches!(outcome, RecordOutcome::Committed { ref sha, .. } if sha == "c0ffee07"));
     let waits = waits.lock().unwrap().clone();
     assert_eq!(waits.len(), 2, "{waits:?}");
@@ -674,9 +651,7 @@ async fn no_error_of_the_commit_flow_shows_the_token() {
         .mount(&server)
         .await;
     let (client, _) = client(&server);
-    let err = record_evidence(&client, &request(false), &apply)
-        .await
-        .unwrap_err();
+    let err = record(&client).await.unwrap_err();
     for text in [err.to_string(), format!("{err:?}"), format!("{client:?}")] {
         assert_no_token(TOKEN, &text);
     }
