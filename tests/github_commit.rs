@@ -101,6 +101,17 @@ fn written_json(commit_sha: &str, status: u16) -> ResponseTemplate {
     file_written(STATUS_PATH, commit_sha, status)
 }
 
+/// Expects one write that updates blob `blob_sha` (the sha it sends) and answers with commit
+/// `commit_sha`.
+async fn expect_update(server: &MockServer, blob_sha: &str, commit_sha: &str) {
+    api("PUT", CONTENTS)
+        .and(body_partial_json(json!({ "sha": blob_sha })))
+        .respond_with(written_json(commit_sha, 200))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
 async fn branch_exists(server: &MockServer) {
     api("GET", "/repos/n8kahl/ITM-gd/branches/Aiupgrade")
         .respond_with(ok(json!({"name": "Aiupgrade"})))
@@ -128,15 +139,7 @@ async fn updates_the_real_status_document_with_the_blob_sha() {
         .expect(1)
         .mount(&server)
         .await;
-    api("PUT", CONTENTS)
-        .and(body_partial_json(json!({"sha": "blob1"})))
-        .respond_with(written_json(
-            "c0ffee0000000000000000000000000000000001",
-            200,
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
+    expect_update(&server, "blob1", "c0ffee0000000000000000000000000000000001").await;
     let (client, _) = client(&server);
     let outcome = record(&client).await.unwrap();
     assert_eq!(
@@ -274,12 +277,7 @@ async fn large_files_are_read_through_the_raw_media_type() {
         .expect(1)
         .mount(&server)
         .await;
-    api("PUT", CONTENTS)
-        .and(body_partial_json(json!({"sha": "bigblob"})))
-        .respond_with(written_json("c0ffee04", 200))
-        .expect(1)
-        .mount(&server)
-        .await;
+    expect_update(&server, "bigblob", "c0ffee04").await;
     let (client, _) = client(&server);
     record(&client).await.unwrap();
     assert_eq!(
@@ -317,12 +315,7 @@ async fn a_concurrent_edit_is_reread_and_kept() {
         .expect(1)
         .mount(&server)
         .await;
-    api("PUT", CONTENTS)
-        .and(body_partial_json(json!({"sha": "blob-theirs"})))
-        .respond_with(written_json("c0ffee05", 200))
-        .expect(1)
-        .mount(&server)
-        .await;
+    expect_update(&server, "blob-theirs", "c0ffee05").await;
     let (client, waits) = client(&server);
     let outcome = record(&client).await.unwrap();
     assert!(matches!(outcome, RecordOutcome::Committed { ref sha, .. } if sha == "c0ffee05"));
@@ -367,12 +360,7 @@ async fn a_file_created_meanwhile_is_reread_and_updated() {
         .expect(1)
         .mount(&server)
         .await;
-    api("PUT", CONTENTS)
-        .and(body_partial_json(json!({"sha": "blob-new"})))
-        .respond_with(written_json("c0ffee06", 200))
-        .expect(1)
-        .mount(&server)
-        .await;
+    expect_update(&server, "blob-new", "c0ffee06").await;
     let (client, _) = client(&server);
     record(&client).await.unwrap();
     assert_eq!(
@@ -570,12 +558,7 @@ async fn transient_write_failures_are_retried() {
         .with_priority(2)
         .mount(&server)
         .await;
-    api("PUT", CONTENTS)
-        .and(body_partial_json(json!({"sha": "blob-t"})))
-        .respond_with(written_json("c0ffee07", 200))
-        .expect(1)
-        .mount(&server)
-        .await;
+    expect_update(&server, "blob-t", "c0ffee07").await;
     let (client, waits) = client(&server);
     let outcome = record(&client).await.unwrap();
     assert!(matches!(outcome, RecordOutcome::Committed { ref sha, .. } if sha == "c0ffee07"));
