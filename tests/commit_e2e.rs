@@ -190,11 +190,7 @@ async fn the_same_evidence_is_not_committed_twice() {
         .expect(1)
         .mount(&again)
         .await;
-    api("PUT")
-        .respond_with(written())
-        .expect(0)
-        .mount(&again)
-        .await;
+    expect_no_call(&again, "PUT").await;
     let second = run(green_run(&again));
     assert_eq!(second.ran.code, 0, "{}", second.ran.stderr);
     assert_eq!(
@@ -216,11 +212,7 @@ async fn dry_run_prints_the_diff_and_writes_nothing() {
         .expect(1)
         .mount(&server)
         .await;
-    api("PUT")
-        .respond_with(written())
-        .expect(0)
-        .mount(&server)
-        .await;
+    expect_no_call(&server, "PUT").await;
     let done = run(green_run(&server).input("dry-run", "true"));
     assert_eq!(done.ran.code, 0, "{}", done.ran.stderr);
     assert!(

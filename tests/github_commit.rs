@@ -15,8 +15,8 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 mod github_support;
 use github_support::{
     CREATE_OR_UPDATE_DOCS, Waits, assert_no_token, backoff_policy, contents_file,
-    contents_not_found, decoded_content, file_written, github_api, github_error, github_message,
-    ok, put_bodies, recording_client, write_forbidden,
+    contents_not_found, decoded_content, expect_no_call, file_written, github_api, github_error,
+    github_message, ok, put_bodies, recording_client, write_forbidden,
 };
 
 const TOKEN: &str = "ghs_CommitToken9876543210zyxwvSECRET";
@@ -217,11 +217,7 @@ async fn an_unchanged_document_is_not_committed_again() {
         .expect(1)
         .mount(&server)
         .await;
-    api("PUT", CONTENTS)
-        .respond_with(written_json("never", 200))
-        .expect(0)
-        .mount(&server)
-        .await;
+    expect_no_call(&server, "PUT").await;
     let (client, _) = client(&server);
     let outcome = record(&client).await.unwrap();
     assert_eq!(outcome, RecordOutcome::Unchanged);
@@ -235,11 +231,7 @@ async fn dry_run_reads_and_returns_the_diff_without_writing() {
         .expect(1)
         .mount(&server)
         .await;
-    api("PUT", CONTENTS)
-        .respond_with(written_json("never", 200))
-        .expect(0)
-        .mount(&server)
-        .await;
+    expect_no_call(&server, "PUT").await;
     let (client, _) = client(&server);
     let outcome = record_evidence(&client, &request(true), &apply)
         .await
