@@ -578,6 +578,22 @@ impl<R: Read> JsonReader<R> {
             if self.pos >= self.end && !self.fill()? {
                 return Err(JsonError::Eof);
             }
+            // Step over eight bytes at a time while they hold no quote or bracket (the white
+            // space and numbers between the strings of an indented report).
+            while self.pos + 8 <= self.end {
+                let word = u64::from_le_bytes(
+                    self.buf[self.pos..self.pos + 8]
+                        .try_into()
+                        .expect("eight bytes"),
+                );
+                if has_structural_byte(word) {
+                    break;
+                }
+                self.pos += 8;
+            }
+            if self.pos >= self.end {
+                continue;
+            }
             let byte = self.buf[self.pos];
             self.pos += 1;
             match byte {
@@ -601,6 +617,20 @@ impl<R: Read> JsonReader<R> {
             Some(_) => Err(self.syntax("the end of the file after the report")),
         }
     }
+}
+
+/// Whether any byte of `word` is `"`, `{`, `}`, `[` or `]` (a bit trick: a byte equal to `b`
+/// turns into zero after the XOR, and the subtraction borrows through it).
+fn has_structural_byte(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has = |w: u64, b: u8| {
+        let v = w ^ (ONES * u64::from(b));
+        v.wrapping_sub(ONES) & !v & HIGHS != 0
+    };
+    // `[` and `]` differ from `{` and `}` only in bit 0x20.
+    let folded = word | (ONES * 0x20);
+    has(word, b'"') || has(folded, b'{') || has(folded, b'}')
 }
 
 /// Appends `bytes` to `out` while it holds fewer than `max` bytes.
@@ -727,5 +757,38 @@ mod tests {
         assert_eq!(String::from_utf8(raw).unwrap(), expected);
         assert!(r.next_element(&mut first).unwrap());
         assert_eq!(r.read_u64().unwrap(), Some(2));
+    }
+
+    #[test]
+    fn structural_bytes_are_found_in_any_lane() {
+        for (lane, byte) in [b'"', b'{', b'}', b'[', b']'].iter().enumerate() {
+            for position in 0..8 {
+                let mut bytes = *b"   12 , ";
+                bytes[position] = *byte;
+                assert!(
+                    has_structural_byte(u64::from_le_bytes(bytes)),
+                    "{lane} at {position}"
+                );
+            }
+        }
+        for quiet in [
+            *b"        ",
+            *b"12345678",
+            *b"true,nul",
+            *b"\n\t:-.eE+",
+            *b"{{{{{{{{",
+        ] {
+            let expect = quiet.iter().any(|b| b"\"{}[]".contains(b));
+            assert_eq!(has_structural_byte(u64::from_le_bytes(quiet)), expect);
+        }
+        // Bytes that fold onto a bracket only through 0x20 are brackets themselves.
+        for b in 0u8..=255 {
+            let word = u64::from_le_bytes([b, b' ', b' ', b' ', b' ', b' ', b' ', b' ']);
+            assert_eq!(
+                has_structural_byte(word),
+                b"\"{}[]".contains(&b),
+                "byte {b}"
+            );
+        }
     }
 }
