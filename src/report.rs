@@ -479,8 +479,8 @@ fn object<R: Read>(
         return Err(json.shape(format!("expected {what} to be an object")));
     }
     json.begin_object()?;
-    let mut key = Vec::new();
-    while json.next_key(&mut key)? {
+    let (mut key, mut first) = (Vec::new(), true);
+    while json.next_key(&mut key, &mut first)? {
         each(json, &key)?;
     }
     Ok(())

@@ -226,28 +226,26 @@ impl<R: Read> JsonReader<R> {
 
     /// Starts reading an object.
     pub fn begin_object(&mut self) -> Result<(), JsonError> {
-        self.expect(b'{', "`{`")?;
-        if self.peek_required()? == b'}' {
-            // Leave the `}` for `next_key`, which sees an empty object.
-            return Ok(());
-        }
-        Ok(())
+        self.expect(b'{', "`{`")
     }
 
     /// The next key of the current object (its bytes, decoded, into `key`), or `false` at
-    /// its end. Call after [`begin_object`](Self::begin_object) and after each value.
-    pub fn next_key(&mut self, key: &mut Vec<u8>) -> Result<bool, JsonError> {
+    /// its end. Call after [`begin_object`](Self::begin_object) with `first` set, and after
+    /// each value; keys after the first must follow a `,`.
+    pub fn next_key(&mut self, key: &mut Vec<u8>, first: &mut bool) -> Result<bool, JsonError> {
         match self.peek_required()? {
             b'}' => {
                 self.pos += 1;
                 return Ok(false);
             }
-            b',' => {
+            b',' if !*first => {
                 self.pos += 1;
             }
-            b'"' => {}
+            b'"' if *first => {}
+            _ if *first => return Err(self.syntax("an object key or `}`")),
             _ => return Err(self.syntax("`,` or `}`")),
         }
+        *first = false;
         if self.peek_required()? != b'"' {
             return Err(self.syntax("an object key"));
         }
@@ -655,8 +653,9 @@ mod tests {
             r#" { "a" : [1, 2.5, -3], "b\u00e9": "x\"y\\z\n\u263A\ud83d\ude00", "c": null } "#,
         );
         let mut key = Vec::new();
+        let mut first_key = true;
         r.begin_object().unwrap();
-        assert!(r.next_key(&mut key).unwrap());
+        assert!(r.next_key(&mut key, &mut first_key).unwrap());
         assert_eq!(key, b"a");
         r.begin_array().unwrap();
         let mut first = true;
@@ -665,12 +664,12 @@ mod tests {
             numbers.push(r.read_u64().unwrap());
         }
         assert_eq!(numbers, vec![Some(1), Some(2), Some(0)]);
-        assert!(r.next_key(&mut key).unwrap());
+        assert!(r.next_key(&mut key, &mut first_key).unwrap());
         assert_eq!(key, "bé".as_bytes());
         assert_eq!(r.read_string().unwrap(), "x\"y\\z\n☺😀");
-        assert!(r.next_key(&mut key).unwrap());
+        assert!(r.next_key(&mut key, &mut first_key).unwrap());
         assert_eq!(r.read_optional_string().unwrap(), None);
-        assert!(!r.next_key(&mut key).unwrap());
+        assert!(!r.next_key(&mut key, &mut first_key).unwrap());
         r.end().unwrap();
     }
 
@@ -695,7 +694,8 @@ mod tests {
         let mut r = reader(r#"{"a": "unfinished"#);
         r.begin_object().unwrap();
         let mut key = Vec::new();
-        r.next_key(&mut key).unwrap();
+        let mut first_key = true;
+        r.next_key(&mut key, &mut first_key).unwrap();
         assert_eq!(r.skip_value(), Err(JsonError::Eof));
         let mut r = reader("<html>");
         assert_eq!(
@@ -788,6 +788,40 @@ mod tests {
                 has_structural_byte(word),
                 b"\"{}[]".contains(&b),
                 "byte {b}"
+            );
+        }
+    }
+
+    #[test]
+    fn separators_are_required_and_trailing_ones_refused() {
+        for broken in [
+            r#"{"a": 1 "b": 2}"#,
+            r#"{"a": 1,}"#,
+            r#"{,"a": 1}"#,
+            r#"[1 2]"#,
+            r#"[1,]"#,
+            r#"[,1]"#,
+        ] {
+            let mut r = reader(broken);
+            let outcome = (|| -> Result<(), JsonError> {
+                if r.kind()? == Kind::Object {
+                    r.begin_object()?;
+                    let (mut key, mut first) = (Vec::new(), true);
+                    while r.next_key(&mut key, &mut first)? {
+                        r.skip_value()?;
+                    }
+                } else {
+                    r.begin_array()?;
+                    let mut first = true;
+                    while r.next_element(&mut first)? {
+                        r.skip_value()?;
+                    }
+                }
+                Ok(())
+            })();
+            assert!(
+                matches!(outcome, Err(JsonError::Syntax { .. })),
+                "{broken}: {outcome:?}"
             );
         }
     }
