@@ -28,7 +28,7 @@ use crate::logscan::{Finding, Findings, RuleSet, Scanner};
 use crate::paths::{PathMapper, Workspace};
 use crate::redact::Redactor;
 use crate::report::{
-    self, Outcome, ReportConfig, ReportSink, Stats, TestCase, TextOrigin, TopLevelError,
+    self, Outcome, ReportConfig, ReportSink, SecondHalf, Stats, TestCase, TextOrigin, TopLevelError,
 };
 use crate::runner::{self, Annotation, Level, OutputFile};
 use crate::statusdoc;
@@ -271,27 +271,41 @@ pub fn read_reports(
         repository: context.repository.as_deref(),
     };
     let fixed_mapper = settings.test_dir.as_deref().map(PathMapper::fixed);
+    let two_readers_from = env("ITM_GATE_TWO_READERS_FROM")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(report::TWO_READERS_FROM);
     for file in files {
         let label = shown(&file, &settings.workspace);
-        let mut collector = Collector {
+        let collector = |data, findings| Collector {
             mapper: fixed_mapper
                 .clone()
                 .unwrap_or_else(|| PathMapper::derive(None, &workspace)),
             fixed_mapper: fixed_mapper.clone(),
             workspace: workspace.clone(),
             specs: &settings.specs,
-            data: &mut data,
+            data,
             scanner,
             findings,
             report_label: label.clone(),
             stats: None,
             last_file: (String::new(), String::new()),
         };
-        let read = report::read_report(&file, &mut collector);
-        let stats = collector.stats.take();
+        // A large report is read by two threads; the second one's part is merged only when
+        // the reader confirms it (see `report::read_report_in_two`).
+        let mut second_data = RunData::default();
+        let mut second_findings = Findings::new();
+        let mut first = collector(&mut data, &mut *findings);
+        let mut second = collector(&mut second_data, &mut second_findings);
+        let read = report::read_report_in_two(&file, &mut first, &mut second, two_readers_from);
+        let stats = first.stats.take();
+        drop((first, second));
         match read {
-            Ok(()) => {
+            Ok(half) => {
                 data.reports_read += 1;
+                if half == SecondHalf::Used {
+                    data.tallies.merge(second_data.tallies);
+                    findings.merge(second_findings);
+                }
                 if let Some(stats) = stats {
                     absorb_stats(&mut data, &stats);
                 }

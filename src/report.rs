@@ -360,9 +360,142 @@ pub fn read_report(path: &Path, sink: &mut dyn ReportSink) -> Result<(), ReportE
 /// Reads a report from any reader (used by tests and by [`read_report`]).
 fn read_from<R: Read>(reader: R, sink: &mut dyn ReportSink) -> Result<(), Problem> {
     let mut json = JsonReader::new(reader);
-    let shape = read_root(&mut json, sink).map_err(Problem::Json)?;
+    let shape = read_root(&mut json, sink, &mut |_| Ok(false)).map_err(Problem::Json)?;
     json.end().map_err(Problem::Json)?;
     shape.check()
+}
+
+/// Reports from this size on are read by two threads (see [`read_report_in_two`]).
+pub const TWO_READERS_FROM: u64 = 32 * 1024 * 1024;
+
+/// What a report's second reader read: everything it gave its sink is to be kept only when
+/// this says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecondHalf {
+    /// The report was read by one reader; the second sink received nothing.
+    NotUsed,
+    /// The second reader read the top-level suites from the split to the end of `suites`, and
+    /// the first reader stopped exactly there: the second sink's tests belong to the report.
+    Used,
+    /// The second reader started, but its part was not confirmed (or it failed): the first
+    /// reader read the whole report itself. Drop what the second sink received.
+    Discarded,
+}
+
+/// Reads one report, using a second thread for the second half of the top-level suites when
+/// the report is at least `min_size` bytes and is indented as Playwright writes it.
+///
+/// The first reader reads the report from the start as [`read_report`] does. The second
+/// starts at a top-level suite near the middle of the file (found by its indentation: a line
+/// holding only `{` at four spaces, followed by `"title"`, which no string can contain since
+/// JSON strings hold no raw line breaks) and reads suites up to the end of the `suites` array.
+/// Its part counts only if the first reader, element by element, arrives exactly at the
+/// second reader's first byte; otherwise the first reader goes on alone. Either way every test
+/// is read exactly once.
+pub fn read_report_in_two<S: ReportSink + Send>(
+    path: &Path,
+    first: &mut S,
+    second: &mut S,
+    min_size: u64,
+) -> Result<SecondHalf, ReportError> {
+    let io = |source| ReportError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    let split = if size >= min_size.max(1) {
+        find_split(path, size).ok().flatten()
+    } else {
+        None
+    };
+    let Some((start, config)) = split else {
+        return read_report(path, first).map(|()| SecondHalf::NotUsed);
+    };
+    let second_file = File::open(path).map_err(io)?;
+    let first_file = File::open(path).map_err(io)?;
+    second.config(config);
+    std::thread::scope(|scope| {
+        let helper = scope.spawn(move || -> Result<u64, JsonError> {
+            let mut json = JsonReader::new(second_file);
+            json.seek_to(start)?;
+            read_suites_tail(&mut json, second)
+        });
+        let mut helper = Some(helper);
+        let mut outcome = SecondHalf::Discarded;
+        let mut json = JsonReader::new(first_file);
+        let read = read_root(&mut json, first, &mut |json| {
+            if json.next_offset()? != start {
+                return Ok(false);
+            }
+            let joined = helper.take().map(|h| h.join());
+            match joined {
+                Some(Ok(Ok(end))) => {
+                    json.seek_to(end)?;
+                    outcome = SecondHalf::Used;
+                    Ok(true)
+                }
+                _ => Ok(false),
+            }
+        })
+        .map_err(Problem::Json)
+        .and_then(|shape| {
+            json.end().map_err(Problem::Json)?;
+            shape.check()
+        });
+        if let Some(helper) = helper.take() {
+            let _ = helper.join();
+        }
+        read.map(|()| outcome)
+            .map_err(|problem| problem.into_error(path, size))
+    })
+}
+
+/// Finds where a second reader can start: the offset of a top-level suite near the middle,
+/// and the report's config (read from the start).
+fn find_split(path: &Path, size: u64) -> Result<Option<(u64, ReportConfig)>, JsonError> {
+    use std::io::{Seek, SeekFrom};
+    const MARK: &[u8] = b"\n    {\n      \"title\": ";
+    // The config comes first in every report Playwright writes.
+    let file = File::open(path).map_err(|e| JsonError::Io(e.to_string()))?;
+    let mut json = JsonReader::with_buffer(file, 64 * 1024);
+    if json.kind()? != Kind::Object {
+        return Ok(None);
+    }
+    json.begin_object()?;
+    let (mut key, mut first) = (Vec::new(), true);
+    if !json.next_key(&mut key, &mut first)? || key != b"config" {
+        return Ok(None);
+    }
+    let config = read_config(&mut json)?;
+    let after_config = json.offset();
+    // Look for a suite start in the 4 MiB after the middle.
+    let mut file = File::open(path).map_err(|e| JsonError::Io(e.to_string()))?;
+    let middle = (size / 2).max(after_config);
+    file.seek(SeekFrom::Start(middle))
+        .map_err(|e| JsonError::Io(e.to_string()))?;
+    let mut window = Vec::new();
+    file.take(4 * 1024 * 1024)
+        .read_to_end(&mut window)
+        .map_err(|e| JsonError::Io(e.to_string()))?;
+    Ok(memchr::memmem::find(&window, MARK).map(|at| (middle + at as u64 + 5, config)))
+}
+
+/// The second reader: top-level suites from its start to the end of the `suites` array;
+/// returns the offset just past the closing `]`.
+fn read_suites_tail<R: Read>(
+    json: &mut Json<R>,
+    sink: &mut dyn ReportSink,
+) -> Result<u64, JsonError> {
+    let mut titles = Vec::new();
+    loop {
+        if json.kind()? != Kind::Object {
+            return Err(json.shape("expected a suite"));
+        }
+        read_suite(json, sink, &mut titles, None)?;
+        if !json.after_element()? {
+            return Ok(json.offset());
+        }
+    }
 }
 
 /// A failure before the file's path is attached.
@@ -506,7 +639,13 @@ fn array<R: Read>(
     Ok(())
 }
 
-fn read_root<R: Read>(json: &mut Json<R>, sink: &mut dyn ReportSink) -> Result<Shape, JsonError> {
+/// Reads the root object. `at_suite` is asked before each top-level suite whether another
+/// reader already read from there to the end of `suites` (it then moves `json` past the `]`).
+fn read_root<R: Read>(
+    json: &mut Json<R>,
+    sink: &mut dyn ReportSink,
+    at_suite: &mut dyn FnMut(&mut Json<R>) -> Result<bool, JsonError>,
+) -> Result<Shape, JsonError> {
     match json.kind()? {
         Kind::Object => {}
         Kind::Array => {
@@ -529,7 +668,19 @@ fn read_root<R: Read>(json: &mut Json<R>, sink: &mut dyn ReportSink) -> Result<S
             }
             b"suites" => {
                 let mut titles = Vec::new();
-                read_suites(json, sink, &mut titles, None)?;
+                if !json.take_null()? {
+                    if json.kind()? != Kind::Array {
+                        return Err(json.shape("expected `suites` to be an array"));
+                    }
+                    json.begin_array()?;
+                    let mut first = true;
+                    while json.next_element(&mut first)? {
+                        if at_suite(json)? {
+                            break; // another reader read the rest; `json` is past the `]`
+                        }
+                        read_suite(json, sink, &mut titles, None)?;
+                    }
+                }
                 shape.has_suites = true;
             }
             b"errors" => array(json, "`errors`", |json| {
@@ -1127,5 +1278,78 @@ mod tests {
             "]".repeat(depth)
         );
         assert!(read(&ignored).is_ok());
+    }
+
+    fn fixture(name: &str) -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/reports")
+            .join(name)
+    }
+
+    fn titles(collected: &Collected) -> Vec<String> {
+        collected
+            .tests
+            .iter()
+            .map(|t| format!("{} {} {} {:?}", t.file, t.title(), t.project, t.outcome))
+            .collect()
+    }
+
+    #[test]
+    fn two_readers_read_every_test_exactly_once() {
+        for name in [
+            "playwright-1.58.2/kitchen-sink.json",
+            "playwright-1.58.2/green-merged-from-blobs.json",
+            "playwright-1.20.2/kitchen-sink.json",
+        ] {
+            let path = fixture(name);
+            let mut alone = Collected::default();
+            read_report(&path, &mut alone).unwrap();
+            let (mut first, mut second) = (Collected::default(), Collected::default());
+            let half = read_report_in_two(&path, &mut first, &mut second, 1).unwrap();
+            let mut together = titles(&first);
+            if half == SecondHalf::Used {
+                together.extend(titles(&second));
+            }
+            assert_eq!(together, titles(&alone), "{name} ({half:?})");
+            assert_eq!(first.errors, alone.errors, "{name}");
+            assert_eq!(first.stats, alone.stats, "{name}");
+        }
+        // The kitchen sink has suites after its middle: the second reader is used there.
+        let path = fixture("playwright-1.58.2/kitchen-sink.json");
+        let (mut first, mut second) = (Collected::default(), Collected::default());
+        let half = read_report_in_two(&path, &mut first, &mut second, 1).unwrap();
+        assert_eq!(half, SecondHalf::Used);
+        assert!(!first.tests.is_empty() && !second.tests.is_empty());
+    }
+
+    #[test]
+    fn small_or_compact_reports_use_one_reader() {
+        let path = fixture("playwright-1.58.2/green.json");
+        let (mut first, mut second) = (Collected::default(), Collected::default());
+        let half = read_report_in_two(&path, &mut first, &mut second, u64::MAX).unwrap();
+        assert_eq!(half, SecondHalf::NotUsed);
+        assert!(second.tests.is_empty() && second.config.is_none());
+        // Compact JSON has no indentation to find a suite start by.
+        let compact = tempfile::NamedTempFile::new().unwrap();
+        let value: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(fixture("playwright-1.58.2/kitchen-sink.json")).unwrap(),
+        )
+        .unwrap();
+        std::fs::write(compact.path(), serde_json::to_vec(&value).unwrap()).unwrap();
+        let (mut first, mut second) = (Collected::default(), Collected::default());
+        let half = read_report_in_two(compact.path(), &mut first, &mut second, 1).unwrap();
+        assert_eq!(half, SecondHalf::NotUsed);
+        assert!(!first.tests.is_empty());
+    }
+
+    #[test]
+    fn a_broken_second_half_is_still_an_error_of_the_report() {
+        // Truncate the kitchen sink in its second half: the first reader reaches the cut.
+        let text = std::fs::read(fixture("playwright-1.58.2/kitchen-sink.json")).unwrap();
+        let cut = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(cut.path(), &text[..text.len() * 3 / 4]).unwrap();
+        let (mut first, mut second) = (Collected::default(), Collected::default());
+        let err = read_report_in_two(cut.path(), &mut first, &mut second, 1).unwrap_err();
+        assert!(matches!(err, ReportError::Truncated { .. }), "{err}");
     }
 }

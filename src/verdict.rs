@@ -157,6 +157,31 @@ impl SpecTally {
         *slot = slot.saturating_add_signed(delta);
     }
 
+    /// Adds another tally of the same spec file, read after this one.
+    fn absorb(&mut self, other: SpecTally, budget: &mut usize) {
+        self.passed += other.passed;
+        self.failed += other.failed;
+        self.flaky += other.flaky;
+        self.skipped += other.skipped;
+        self.did_not_run += other.did_not_run;
+        for (reason, count) in other.skip_reasons {
+            *self.skip_reasons.entry(reason).or_default() += count;
+        }
+        fn take<T>(mine: &mut Vec<T>, theirs: Vec<T>, budget: &mut usize) {
+            for item in theirs {
+                if mine.len() >= MAX_LISTED_TESTS || *budget == 0 {
+                    break;
+                }
+                *budget -= 1;
+                mine.push(item);
+            }
+        }
+        take(&mut self.failures, other.failures, budget);
+        take(&mut self.flaky_tests, other.flaky_tests, budget);
+        take(&mut self.not_run, other.not_run, budget);
+        self.load_errors.extend(other.load_errors);
+    }
+
     /// Keeps what the summary shows about a test; `budget` is what the run may still list.
     fn describe(&mut self, class: TestClass, test: &TestCase, budget: &mut usize) {
         let listable = |listed: usize, budget: &mut usize| {
@@ -249,7 +274,10 @@ impl TestClass {
 #[derive(Debug)]
 pub struct Tallies {
     specs: BTreeMap<String, SpecTally>,
-    seen: HashMap<u64, TestClass>,
+    /// Every test seen: its class and (an index into `files`) its spec file.
+    seen: HashMap<u64, (TestClass, u32)>,
+    files: Vec<String>,
+    file_ids: HashMap<String, u32>,
     duplicates: u64,
     listing_budget: usize,
 }
@@ -259,6 +287,8 @@ impl Default for Tallies {
         Tallies {
             specs: BTreeMap::new(),
             seen: HashMap::new(),
+            files: Vec::new(),
+            file_ids: HashMap::new(),
             duplicates: 0,
             listing_budget: MAX_LISTED_TOTAL,
         }
@@ -266,10 +296,67 @@ impl Default for Tallies {
 }
 
 impl Tallies {
+    fn file_id(&mut self, file: &str) -> u32 {
+        if let Some(last) = self.files.last()
+            && last == file
+        {
+            return (self.files.len() - 1) as u32;
+        }
+        if let Some(id) = self.file_ids.get(file) {
+            return *id;
+        }
+        let id = self.files.len() as u32;
+        self.files.push(file.to_string());
+        self.file_ids.insert(file.to_string(), id);
+        id
+    }
+
+    /// Adds the tallies of the rest of the same run, read separately (the second half of a
+    /// large report): counts add up, a test seen by both counts once with the worse outcome,
+    /// and tests are listed by name in report order, within the same bounds as [`Tallies::add`].
+    pub fn merge(&mut self, other: Tallies) {
+        let Tallies {
+            specs,
+            seen,
+            files,
+            duplicates,
+            ..
+        } = other;
+        for (file, theirs) in specs {
+            self.specs
+                .entry(file)
+                .or_default()
+                .absorb(theirs, &mut self.listing_budget);
+        }
+        self.duplicates += duplicates;
+        for (key, (class, id)) in seen {
+            let Some(file) = files.get(id as usize) else {
+                continue;
+            };
+            let my_id = self.file_id(file);
+            match self.seen.get(&key).copied() {
+                None => {
+                    self.seen.insert(key, (class, my_id));
+                }
+                Some((previous, _)) => {
+                    // Counted by both halves: drop the better of the two.
+                    self.duplicates += 1;
+                    if let Some(tally) = self.specs.get_mut(file) {
+                        tally.count(previous.min(class), -1);
+                    }
+                    if class > previous {
+                        self.seen.insert(key, (class, my_id));
+                    }
+                }
+            }
+        }
+    }
+
     /// Counts one test; `file` is its repository path.
     pub fn add(&mut self, file: &str, test: &TestCase) {
         let class = TestClass::of(test);
         let key = test_key(file, test);
+        let id = self.file_id(file);
         if !self.specs.contains_key(file) {
             self.specs.insert(file.to_string(), SpecTally::default());
         }
@@ -278,14 +365,14 @@ impl Tallies {
         };
         match self.seen.get(&key).copied() {
             None => {
-                self.seen.insert(key, class);
+                self.seen.insert(key, (class, id));
                 tally.count(class, 1);
                 tally.describe(class, test, &mut self.listing_budget);
             }
-            Some(previous) => {
+            Some((previous, _)) => {
                 self.duplicates += 1;
                 if class > previous {
-                    self.seen.insert(key, class);
+                    self.seen.insert(key, (class, id));
                     tally.count(previous, -1);
                     tally.count(class, 1);
                     tally.describe(class, test, &mut self.listing_budget);

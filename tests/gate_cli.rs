@@ -607,3 +607,27 @@ fn backend_url_comes_from_the_input_or_e2e_backend_url_without_credentials() {
     assert!(!ran.everything().contains("pw@"));
     assert!(!ran.everything().contains("key=abc"));
 }
+
+#[test]
+fn two_readers_give_the_same_outputs_as_one_on_every_fixture() {
+    for version in [NEW, OLD] {
+        let folder =
+            common::repo_root().join(format!("tests/fixtures/reports/playwright-{version}"));
+        let mut names: Vec<_> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        names.sort();
+        for path in names {
+            let one = ActionRun::new().report(&path).run(&[]);
+            let two = ActionRun::new()
+                .report(&path)
+                .env("ITM_GATE_TWO_READERS_FROM", "1")
+                .run(&[]);
+            assert_eq!(one.code, two.code, "{}", path.display());
+            assert_eq!(one.outputs, two.outputs, "{}", path.display());
+            assert_eq!(one.summary, two.summary, "{}", path.display());
+        }
+    }
+}

@@ -78,6 +78,31 @@ impl Findings {
         }
     }
 
+    /// Adds the findings of another collection after this one's (kept ones first come first),
+    /// counting the ones it only counted.
+    pub fn merge(&mut self, other: Findings) {
+        let mut only_counted: Vec<(String, RuleCount)> = Vec::new();
+        for (rule, count) in &other.counts {
+            if count.total > count.kept {
+                only_counted.push((rule.clone(), *count));
+            }
+        }
+        for finding in other.kept {
+            self.push(finding);
+        }
+        for (rule, count) in only_counted {
+            let mine = self.counts.entry(rule).or_insert(RuleCount {
+                severity: count.severity,
+                total: 0,
+                kept: 0,
+            });
+            mine.total += count.total - count.kept;
+            if count.severity == Severity::Critical {
+                mine.severity = Severity::Critical;
+            }
+        }
+    }
+
     /// Adds a finding: kept while its rule has fewer than the bound, counted in any case.
     pub fn push(&mut self, finding: Finding) {
         let count = self

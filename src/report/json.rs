@@ -289,6 +289,28 @@ impl<R: Read> JsonReader<R> {
         }
     }
 
+    /// Byte offset of the next value (white space skipped).
+    pub fn next_offset(&mut self) -> Result<u64, JsonError> {
+        self.peek_required()?;
+        Ok(self.offset())
+    }
+
+    /// After an array element: `true` past a `,` (another element follows), `false` past the
+    /// closing `]`.
+    pub fn after_element(&mut self) -> Result<bool, JsonError> {
+        match self.peek_required()? {
+            b',' => {
+                self.pos += 1;
+                Ok(true)
+            }
+            b']' => {
+                self.pos += 1;
+                Ok(false)
+            }
+            _ => Err(self.syntax("`,` or `]`")),
+        }
+    }
+
     /// Reads a string, keeping at most [`MAX_STRING`] bytes of it.
     pub fn read_string(&mut self) -> Result<String, JsonError> {
         if self.peek_required()? != b'"' {
@@ -629,6 +651,21 @@ fn has_structural_byte(word: u64) -> bool {
     // `[` and `]` differ from `{` and `}` only in bit 0x20.
     let folded = word | (ONES * 0x20);
     has(word, b'"') || has(folded, b'{') || has(folded, b'}')
+}
+
+impl<R: Read + std::io::Seek> JsonReader<R> {
+    /// Continues reading at byte `offset` of the input, dropping what is buffered.
+    pub fn seek_to(&mut self, offset: u64) -> Result<(), JsonError> {
+        self.reader
+            .seek(std::io::SeekFrom::Start(offset))
+            .map_err(|e| JsonError::Io(e.to_string()))?;
+        self.pos = 0;
+        self.end = 0;
+        self.base = offset;
+        self.eof = false;
+        self.capture_from = None;
+        Ok(())
+    }
 }
 
 /// Appends `bytes` to `out` while it holds fewer than `max` bytes.
