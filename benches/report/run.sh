@@ -33,10 +33,18 @@ binary=$root/target/release/itm-gate
 
 out=$root/bench-out
 mkdir -p "$out"
-big=$out/report-${target_mb}mb.json
-if [[ ! -f $big || $big -ot $source_report || $big -ot benches/report/enlarge.js ]]; then
-  echo "== enlarging $source_report to ${target_mb} MB"
-  node benches/report/enlarge.js "$source_report" "$big" "$target_mb"
+# How the report grows: `files` (default) repeats its spec files, as large suites grow;
+# `specs` repeats the specs inside the same few files.
+shape=${ENLARGE:-files}
+case $shape in
+  files) enlarger=benches/report/enlarge-files.js ;;
+  specs) enlarger=benches/report/enlarge.js ;;
+  *) echo "run.sh: ENLARGE must be files or specs" >&2; exit 2 ;;
+esac
+big=$out/report-${shape}-${target_mb}mb.json
+if [[ ! -f $big || $big -ot $source_report || $big -ot $enlarger ]]; then
+  echo "== enlarging $source_report to ${target_mb} MB (more $shape)"
+  node "$enlarger" "$source_report" "$big" "$target_mb"
 fi
 size_mb=$(( $(stat -c %s "$big") / 1048576 ))
 cat "$big" >/dev/null # warm the page cache so both tools read from memory
@@ -75,7 +83,7 @@ itm_cpu=$(cpu "$itm_times") node_cpu=$(cpu "$node_times")
 itm_kb=$(peak "$itm_times") node_kb=$(peak "$node_times")
 
 echo
-echo "Report benchmark: $(basename "$source_report") enlarged to ${size_mb} MB, best of $runs runs, node $(node --version)"
+echo "Report benchmark: $(basename "$source_report") enlarged to ${size_mb} MB (more $shape), best of $runs runs, node $(node --version)"
 echo "load average before the runs: $load"
 printf '%-34s %12s %12s %14s\n' tool 'best wall' 'best CPU' 'peak RSS'
 printf '%-34s %10s s %10s s %11s MB\n' 'itm-gate gate (streaming)' "$itm_s" "$itm_cpu" "$(awk -v k="$itm_kb" 'BEGIN{printf "%.1f", k/1024}')"
