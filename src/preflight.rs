@@ -12,8 +12,7 @@ use crate::github::checks::{self, CheckReport};
 use crate::github::contents::{self, Repository};
 use crate::github::{ApiRequest, GitHubClient, GitHubError};
 
-/// The live workflow of the users' repository.
-pub const DEFAULT_WORKFLOW: &str = ".github/workflows/ai-coach-live-e2e.yml";
+pub use crate::github::checks::DEFAULT_WORKFLOW;
 /// The secrets the runbook requires (section 2).
 pub const DEFAULT_SECRETS: [&str; 3] = [
     "NEXT_PUBLIC_SUPABASE_URL",
@@ -28,15 +27,9 @@ pub const DEFAULT_MIGRATIONS_DIR: &str = "supabase/migrations";
 /// Flags of the `preflight` command (each also readable from its `INPUT_*` variable in Actions).
 #[derive(Debug, Default, clap::Args)]
 pub struct PreflightArgs {
-    /// Repository, `owner/repo` [default: GITHUB_REPOSITORY].
-    #[arg(long)]
-    pub repository: Option<String>,
-    /// Branch the workflow will run on [default: the current branch].
-    #[arg(long)]
-    pub branch: Option<String>,
-    /// Workflow file that must be on the branch [default: .github/workflows/ai-coach-live-e2e.yml].
-    #[arg(long)]
-    pub workflow: Option<String>,
+    /// Repository, branch, workflow and token.
+    #[command(flatten)]
+    pub target: checks::TargetArgs,
     /// Required secret names, comma- or newline-separated [default: the runbook's three].
     #[arg(long)]
     pub secrets: Option<String>,
@@ -49,9 +42,6 @@ pub struct PreflightArgs {
     /// Branch the migrations are compared with [default: the repository's default branch].
     #[arg(long = "base-branch")]
     pub base_branch: Option<String>,
-    /// GitHub token [default: the `token` input, else GITHUB_TOKEN].
-    #[arg(long)]
-    pub token: Option<String>,
 }
 
 /// What `preflight` checks, resolved from flags, inputs and defaults.
@@ -76,21 +66,11 @@ pub struct PreflightSettings {
 impl PreflightSettings {
     /// Resolves every setting: the flag, else the `INPUT_*` variable, else the default.
     pub fn resolve(args: &PreflightArgs) -> Result<Self, String> {
-        let repository = checks::setting(args.repository.as_deref(), "repository")
-            .or_else(|| env_var("GITHUB_REPOSITORY"))
-            .ok_or("no repository: pass --repository owner/repo (or set GITHUB_REPOSITORY)")?;
-        let branch = match checks::setting(args.branch.as_deref(), "branch") {
-            Some(branch) => branch,
-            None => crate::github::resolve_branch(None, &|name| env_var(name))
-                .ok()
-                .or_else(checks::local_branch)
-                .ok_or("no branch: pass --branch (the current ref is not a branch)")?,
-        };
+        let target = args.target.resolve()?;
         Ok(Self {
-            repository,
-            branch,
-            workflow: checks::setting(args.workflow.as_deref(), "workflow")
-                .unwrap_or_else(|| DEFAULT_WORKFLOW.to_string()),
+            repository: target.repository,
+            branch: target.branch,
+            workflow: target.workflow,
             secrets: checks::setting(args.secrets.as_deref(), "secrets")
                 .map(|v| checks::list(&v))
                 .unwrap_or_else(|| DEFAULT_SECRETS.map(String::from).to_vec()),
@@ -117,7 +97,7 @@ pub fn run(args: PreflightArgs) -> Exit {
             return Exit::Usage;
         }
     };
-    let client = match checks::client_for("preflight", args.token.as_deref()) {
+    let client = match checks::client_for("preflight", args.target.token.as_deref()) {
         Ok(client) => client,
         Err(exit) => return exit,
     };

@@ -21,24 +21,15 @@ pub const DEFAULT_BLOCKING_LABELS: [&str; 2] = ["P0", "P1"];
 /// Flags of the `readiness` command (each also readable from its `INPUT_*` variable in Actions).
 #[derive(Debug, Default, clap::Args)]
 pub struct ReadinessArgs {
-    /// Repository, `owner/repo` [default: GITHUB_REPOSITORY].
-    #[arg(long)]
-    pub repository: Option<String>,
-    /// Release-candidate branch [default: the current branch].
-    #[arg(long)]
-    pub branch: Option<String>,
-    /// The live workflow [default: .github/workflows/ai-coach-live-e2e.yml].
-    #[arg(long)]
-    pub workflow: Option<String>,
+    /// Repository, branch (the release candidate), workflow and token.
+    #[command(flatten)]
+    pub target: checks::TargetArgs,
     /// The status document [default: docs/ai-coach/AI_COACH_V2_PRODUCTION_STATUS.md].
     #[arg(long = "status-file")]
     pub status_file: Option<String>,
     /// Labels of open issues that block the cut, comma-separated [default: P0,P1].
     #[arg(long = "blocking-labels")]
     pub blocking_labels: Option<String>,
-    /// GitHub token [default: the `token` input, else GITHUB_TOKEN].
-    #[arg(long)]
-    pub token: Option<String>,
 }
 
 /// What `readiness` checks, resolved from flags, inputs and defaults.
@@ -59,21 +50,11 @@ pub struct ReadinessSettings {
 impl ReadinessSettings {
     /// Resolves every setting: the flag, else the `INPUT_*` variable, else the default.
     pub fn resolve(args: &ReadinessArgs) -> Result<Self, String> {
-        let repository = checks::setting(args.repository.as_deref(), "repository")
-            .or_else(|| env_var("GITHUB_REPOSITORY"))
-            .ok_or("no repository: pass --repository owner/repo (or set GITHUB_REPOSITORY)")?;
-        let branch = match checks::setting(args.branch.as_deref(), "branch") {
-            Some(branch) => branch,
-            None => crate::github::resolve_branch(None, &|name| env_var(name))
-                .ok()
-                .or_else(checks::local_branch)
-                .ok_or("no branch: pass --branch (the current ref is not a branch)")?,
-        };
+        let target = args.target.resolve()?;
         Ok(Self {
-            repository,
-            branch,
-            workflow: checks::setting(args.workflow.as_deref(), "workflow")
-                .unwrap_or_else(|| crate::preflight::DEFAULT_WORKFLOW.to_string()),
+            repository: target.repository,
+            branch: target.branch,
+            workflow: target.workflow,
             status_file: checks::setting(args.status_file.as_deref(), "status-file")
                 .unwrap_or_else(|| DEFAULT_STATUS_FILE.to_string()),
             blocking_labels: checks::setting(args.blocking_labels.as_deref(), "blocking-labels")
@@ -81,10 +62,6 @@ impl ReadinessSettings {
                 .unwrap_or_else(|| DEFAULT_BLOCKING_LABELS.map(String::from).to_vec()),
         })
     }
-}
-
-fn env_var(name: &str) -> Option<String> {
-    crate::runner::env_value(name)
 }
 
 /// Runs the command and returns its exit code: 0 READY, 1 NOT READY, 2 bad flags.
@@ -96,7 +73,7 @@ pub fn run(args: ReadinessArgs) -> Exit {
             return Exit::Usage;
         }
     };
-    let client = match checks::client_for("readiness", args.token.as_deref()) {
+    let client = match checks::client_for("readiness", args.target.token.as_deref()) {
         Ok(client) => client,
         Err(exit) => return exit,
     };

@@ -213,6 +213,61 @@ pub fn client_for(command: &str, token_flag: Option<&str>) -> Result<GitHubClien
         })
 }
 
+/// The live workflow of the users' repository.
+pub const DEFAULT_WORKFLOW: &str = ".github/workflows/ai-coach-live-e2e.yml";
+
+/// Flags naming what `preflight` and `readiness` look at, and the token to look with (each
+/// also readable from its `INPUT_*` variable in Actions).
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct TargetArgs {
+    /// Repository, `owner/repo` [default: GITHUB_REPOSITORY].
+    #[arg(long)]
+    pub repository: Option<String>,
+    /// Branch to check [default: the branch under test, else the current branch].
+    #[arg(long)]
+    pub branch: Option<String>,
+    /// The live workflow file [default: .github/workflows/ai-coach-live-e2e.yml].
+    #[arg(long)]
+    pub workflow: Option<String>,
+    /// GitHub token [default: the `token` input, else GITHUB_TOKEN].
+    #[arg(long)]
+    pub token: Option<String>,
+}
+
+/// The repository, branch and workflow a check looks at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// `owner/repo`.
+    pub repository: String,
+    /// The branch.
+    pub branch: String,
+    /// The workflow file, repository-relative.
+    pub workflow: String,
+}
+
+impl TargetArgs {
+    /// Resolves each setting: the flag, else the `INPUT_*` variable, else the default.
+    pub fn resolve(&self) -> Result<Target, String> {
+        let repository = setting(self.repository.as_deref(), "repository")
+            .or_else(|| runner::env_value("GITHUB_REPOSITORY"))
+            .ok_or("no repository: pass --repository owner/repo (or set GITHUB_REPOSITORY)")?;
+        let branch = match setting(self.branch.as_deref(), "branch") {
+            Some(branch) => branch,
+            None => super::resolve_branch(None, &runner::env_value)
+                .ok()
+                .or_else(local_branch)
+                .ok_or("no branch: pass --branch (the current ref is not a branch)")?,
+        };
+        let workflow = setting(self.workflow.as_deref(), "workflow")
+            .unwrap_or_else(|| DEFAULT_WORKFLOW.to_string());
+        Ok(Target {
+            repository,
+            branch,
+            workflow,
+        })
+    }
+}
+
 /// Splits a list setting on commas and new lines.
 pub fn list(value: &str) -> Vec<String> {
     value
