@@ -9,6 +9,9 @@
 //! Which inputs the binary reads is observed, not assumed: a tiny `LD_PRELOAD` shim (compiled
 //! here with the system C compiler) logs every `getenv("INPUT_…")` the process makes.
 
+mod common;
+
+use common::parse_output_file;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -529,35 +532,6 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         }
     }
     files
-}
-
-/// Reads a `GITHUB_OUTPUT` file the way the runner does.
-fn parse_output_file(text: &str) -> Vec<(String, String)> {
-    let mut outputs = Vec::new();
-    let mut lines = text.split('\n');
-    while let Some(line) = lines.next() {
-        if line.is_empty() {
-            continue;
-        }
-        if let Some((name, delimiter)) = line.split_once("<<") {
-            let mut value = Vec::new();
-            let mut closed = false;
-            for body in lines.by_ref() {
-                if body == delimiter {
-                    closed = true;
-                    break;
-                }
-                value.push(body);
-            }
-            assert!(closed, "output `{name}`: delimiter never closed");
-            outputs.push((name.to_string(), value.join("\n")));
-        } else if let Some((name, value)) = line.split_once('=') {
-            outputs.push((name.to_string(), value.to_string()));
-        } else {
-            panic!("GITHUB_OUTPUT line the runner cannot read: {line:?}");
-        }
-    }
-    outputs
 }
 
 /// A local HTTP server standing for the GitHub API that answers every request with 401, so

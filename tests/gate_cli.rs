@@ -467,32 +467,19 @@ fn report_text_cannot_issue_workflow_commands() {
     let ran = ActionRun::new()
         .report(&report(NEW, "kitchen-sink.json"))
         .run(&[]);
-    // Every line that looks like a workflow command is one of ours.
-    let mut stopped = None::<String>;
-    for line in ran.stdout.lines() {
-        if let Some(token) = &stopped {
-            if line == format!("::{token}::") {
-                stopped = None;
-            }
-            continue;
-        }
-        if let Some(token) = line.strip_prefix("::stop-commands::") {
-            stopped = Some(token.to_string());
-            continue;
-        }
-        if line.starts_with("::") {
-            assert!(
-                line.starts_with("::error ")
-                    || line.starts_with("::warning ")
-                    || line.starts_with("::notice ")
-                    || line.starts_with("::error::")
-                    || line.starts_with("::warning::")
-                    || line.starts_with("::notice::")
-                    || line.starts_with("::group::")
-                    || line.starts_with("::endgroup::"),
-                "unexpected command line: {line}"
-            );
-        }
+    // Every workflow command the runner would execute is one of ours.
+    for line in common::commands_seen(&ran.stdout) {
+        assert!(
+            line.starts_with("::error ")
+                || line.starts_with("::warning ")
+                || line.starts_with("::notice ")
+                || line.starts_with("::error::")
+                || line.starts_with("::warning::")
+                || line.starts_with("::notice::")
+                || line.starts_with("::group::")
+                || line.starts_with("::endgroup::"),
+            "unexpected command line: {line}"
+        );
     }
 }
 

@@ -2,6 +2,9 @@
 //! write: the `GITHUB_OUTPUT` file-command format, workflow-command lines and the 1 MiB job
 //! summary limit.
 
+mod common;
+
+use common::{commands_seen, parse_output_file};
 use itm_gate::markdown::{code_block, escape_inline};
 use itm_gate::runner::{
     Annotation, DroppedCounts, Level, OutputFile, SUMMARY_CUT_NOTE, SUMMARY_LIMIT, SummaryWritten,
@@ -9,63 +12,6 @@ use itm_gate::runner::{
     output_delimiter, select_annotations, write_summary,
 };
 use proptest::prelude::*;
-
-/// Reads a `GITHUB_OUTPUT` file the way the runner does: `name<<DELIM` then lines up to a
-/// line equal to `DELIM`, or `name=value` on one line.
-fn parse_output_file(text: &str) -> Vec<(String, String)> {
-    let mut outputs = Vec::new();
-    let mut lines = text.split('\n');
-    while let Some(line) = lines.next() {
-        if line.is_empty() {
-            continue;
-        }
-        if let Some((name, delimiter)) = line.split_once("<<") {
-            let mut value = Vec::new();
-            let mut closed = false;
-            for body in lines.by_ref() {
-                if body == delimiter {
-                    closed = true;
-                    break;
-                }
-                value.push(body);
-            }
-            assert!(
-                closed,
-                "delimiter {delimiter} of output {name} never closed"
-            );
-            outputs.push((name.to_string(), value.join("\n")));
-        } else if let Some((name, value)) = line.split_once('=') {
-            outputs.push((name.to_string(), value.to_string()));
-        } else {
-            panic!("line the runner cannot read: {line:?}");
-        }
-    }
-    outputs
-}
-
-/// The runner's view of stdout: the workflow commands it would execute, honouring
-/// `::stop-commands::TOKEN` … `::TOKEN::`.
-fn commands_seen(stdout: &str) -> Vec<String> {
-    let mut seen = Vec::new();
-    let mut stopped: Option<String> = None;
-    for line in stdout.lines() {
-        let trimmed = line.trim_start();
-        if let Some(token) = &stopped {
-            if trimmed == format!("::{token}::") {
-                stopped = None;
-            }
-            continue;
-        }
-        if let Some(rest) = trimmed.strip_prefix("::stop-commands::") {
-            stopped = Some(rest.to_string());
-            continue;
-        }
-        if trimmed.starts_with("::") {
-            seen.push(trimmed.to_string());
-        }
-    }
-    seen
-}
 
 /// Undoes `escape_data` / `escape_property` (what the runner does to command text).
 fn unescape(s: &str) -> String {

@@ -235,23 +235,64 @@ impl ActionRun {
     }
 }
 
-/// Parses GITHUB_OUTPUT's `name<<DELIMITER` blocks (and `name=value` lines).
-pub fn parse_outputs(text: &str) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
+/// Reads a `GITHUB_OUTPUT` file the way the runner does: `name<<DELIM` then lines up to a
+/// line equal to `DELIM`, or `name=value` on one line. Anything else fails the test.
+pub fn parse_output_file(text: &str) -> Vec<(String, String)> {
+    let mut outputs = Vec::new();
     let mut lines = text.split('\n');
     while let Some(line) = lines.next() {
+        if line.is_empty() {
+            continue;
+        }
         if let Some((name, delimiter)) = line.split_once("<<") {
             let mut value = Vec::new();
-            for inner in lines.by_ref() {
-                if inner == delimiter {
+            let mut closed = false;
+            for body in lines.by_ref() {
+                if body == delimiter {
+                    closed = true;
                     break;
                 }
-                value.push(inner);
+                value.push(body);
             }
-            out.insert(name.to_string(), value.join("\n"));
+            assert!(
+                closed,
+                "delimiter {delimiter} of output `{name}` never closed"
+            );
+            outputs.push((name.to_string(), value.join("\n")));
         } else if let Some((name, value)) = line.split_once('=') {
-            out.insert(name.to_string(), value.to_string());
+            outputs.push((name.to_string(), value.to_string()));
+        } else {
+            panic!("GITHUB_OUTPUT line the runner cannot read: {line:?}");
         }
     }
-    out
+    outputs
+}
+
+/// The outputs by name (a later value of the same name wins, as on the runner).
+pub fn parse_outputs(text: &str) -> BTreeMap<String, String> {
+    parse_output_file(text).into_iter().collect()
+}
+
+/// The runner's view of stdout: the workflow commands it would execute, honouring
+/// `::stop-commands::TOKEN` … `::TOKEN::`.
+pub fn commands_seen(stdout: &str) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut stopped: Option<String> = None;
+    for line in stdout.lines() {
+        let trimmed = line.trim_start();
+        if let Some(token) = &stopped {
+            if trimmed == format!("::{token}::") {
+                stopped = None;
+            }
+            continue;
+        }
+        if let Some(rest) = trimmed.strip_prefix("::stop-commands::") {
+            stopped = Some(rest.to_string());
+            continue;
+        }
+        if trimmed.starts_with("::") {
+            seen.push(trimmed.to_string());
+        }
+    }
+    seen
 }
