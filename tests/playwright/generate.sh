@@ -109,6 +109,8 @@ generate_current() {
     "E2E_BYPASS_TOKEN=e2e:fixture-shared-secret-not-real:$BYPASS_USER_ID" STUB_BACKEND_SCENARIO=auth-401 --
   scenario "$p" "$v" mock-mode 0 --
   scenario "$p" "$v" strict-failure 1 "${LIVE[@]}" STUB_BACKEND_SCENARIO=unhealthy --
+  # The users' strict bootstrap failure: healthy backend, E2E bypass user bootstrap answers 500.
+  scenario "$p" "$v" bootstrap-failure 1 "${LIVE[@]}" STUB_BACKEND_SCENARIO=bootstrap-500 --
   scenario "$p" "$v" max-failures 1 "${LIVE[@]}" STUB_BACKEND_SCENARIO=unhealthy -- --max-failures=1
   scenario "$p" "$v" kitchen-sink 1 "${LIVE[@]}" E2E_FIXTURE_SUITE=kitchen-sink --
   scenario "$p" "$v" load-error 1 "${LIVE[@]}" E2E_FIXTURE_SUITE=kitchen-sink E2E_FIXTURE_LOAD_ERROR=1 --

@@ -7,6 +7,7 @@
 //   unhealthy        /health answers 503
 //   prereqs-missing  /api/health/ready answers 503 (E2E user provisioning failed)
 //   auth-401         the E2E auth bypass is rejected with 401
+//   bootstrap-500    the backend cannot bootstrap the E2E bypass user: authenticated routes answer 500
 //   crash            logs a bootstrap failure and exits 1 before listening
 'use strict';
 
@@ -94,6 +95,10 @@ const server = http.createServer(async (req, res) => {
 
   const auth = authorized(req);
   if (!auth.ok) return send(res, auth.status, auth.body);
+  if (scenario === 'bootstrap-500') {
+    log('error', 'E2E auth bootstrap failed', { error: 'duplicate key value violates unique constraint "users_pkey"', path });
+    return send(res, 500, { error: 'Internal server error', message: 'E2E auth bootstrap failed' });
+  }
 
   if (path === '/api/auth/e2e/preflight') return send(res, 200, { ok: true, userId: '00000000-0000-4000-8000-00000000e2e0' });
   if (path === '/api/watchlist') return send(res, 200, { symbols: ['SPX', 'NDX', 'SPY', 'QQQ'] });

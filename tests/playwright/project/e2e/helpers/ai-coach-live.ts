@@ -33,6 +33,7 @@ function notReady(ready: boolean, reason: string): void {
 export async function requireLiveBackend(request: APIRequestContext, purpose: LivePurpose): Promise<void> {
   const health = await request.get(`${BACKEND_URL}/health`);
   notReady(health.ok(), `Live backend not healthy at ${BACKEND_URL}`);
+  if (REQUIRE_LIVE) await bootstrapLiveSession(request, BACKEND_URL);
   if (purpose === 'health') return;
 
   const ready = await request.get(`${BACKEND_URL}/api/health/ready`);
@@ -61,3 +62,7 @@ export async function requireWebsocketCapability(request: APIRequestContext, cap
     test.skip(capabilities.authz !== true, `Live backend websocket authz capability not yet deployed at ${BACKEND_URL}`);
   }
 }
+
+// Imports are hoisted: this one sits at the end so that the lines above keep the numbers the
+// committed reports point at (e.g. the strict-failure report's `helpers/ai-coach-live.ts:27`).
+import { bootstrapLiveSession } from '../support/backend';
