@@ -6,7 +6,8 @@
 //! 2. [`paths`]: map report paths (relative to Playwright's rootDir) to repository paths.
 //! 3. [`verdict`]: give every spec file a `PASS` / `FAIL` / `SKIP` verdict.
 //! 4. [`redact`] and [`logscan`]: find backend bootstrap and auth-bypass failures in logs.
-//! 5. [`gate`]: decide the release gate and say why.
+//! 5. [`gate`]: decide the release gate and say why; [`failure_groups`] and [`reasons`] say it
+//!    once per cause.
 //! 6. [`evidence`] and [`statusdoc`]: render the runbook's evidence block and place it in the
 //!    status document.
 //! 7. [`github`]: the REST API client (evidence commit, preflight, readiness).
@@ -20,6 +21,7 @@ pub mod config;
 pub mod dispatch;
 pub mod evidence;
 pub mod exit;
+pub mod failure_groups;
 pub mod gate;
 pub mod github;
 pub mod logscan;
@@ -28,6 +30,7 @@ pub mod paths;
 pub mod pipeline;
 pub mod preflight;
 pub mod readiness;
+pub mod reasons;
 pub mod redact;
 pub mod report;
 pub mod runner;

@@ -19,23 +19,7 @@ const MARKDOWN_SPECIAL: &[char] = &[
 /// (`` \ ` * _ { } [ ] ( ) # + - ! | ~ ``) get a backslash and `&`, `<`, `>` become the entities
 /// `&amp;`, `&lt;`, `&gt;` (which also hold inside HTML such as `<summary>`).
 pub fn escape_inline(text: &str, max_chars: usize) -> String {
-    let plain = strip_ansi(text);
-    let mut one_line = String::with_capacity(plain.len());
-    let mut pending_space = false;
-    for c in plain.chars() {
-        if c.is_control() {
-            pending_space = true;
-            continue;
-        }
-        if pending_space {
-            if !one_line.is_empty() && c != ' ' {
-                one_line.push(' ');
-            }
-            pending_space = false;
-        }
-        one_line.push(c);
-    }
-    let short = truncate_chars(&one_line, max_chars);
+    let short = one_line(text, max_chars);
     let mut out = String::with_capacity(short.len() + short.len() / 4);
     for c in short.chars() {
         match c {
@@ -50,6 +34,75 @@ pub fn escape_inline(text: &str, max_chars: usize) -> String {
         }
     }
     out
+}
+
+/// One line of untrusted text as an inline code span: shown exactly as written.
+///
+/// Inside a code span backslashes are not escapes and `<`, `&` are shown as they are, so the
+/// only care is the backticks: the span is delimited by more backticks than the longest run in
+/// the text, and padded with a space when the text starts or ends with a backtick (or starts
+/// and ends with a space, which CommonMark would strip). ANSI codes are stripped, line breaks
+/// become spaces and the text is cut to `max_chars` characters. An empty text gives an empty
+/// string (an empty span would show its backticks).
+///
+/// In a table cell use [`code_span_in_cell`]: a pipe ends a GFM table cell even inside a span.
+pub fn code_span(text: &str, max_chars: usize) -> String {
+    let line = one_line(text, max_chars);
+    if line.is_empty() {
+        return String::new();
+    }
+    let ticks = "`".repeat(longest_backtick_run(&line) + 1);
+    let pad = line.starts_with('`')
+        || line.ends_with('`')
+        || (line.starts_with(' ') && line.ends_with(' ') && line.trim() != "");
+    let pad = if pad { " " } else { "" };
+    format!("{ticks}{pad}{line}{pad}{ticks}")
+}
+
+/// [`code_span`] for a GFM table cell: pipes are escaped as `\|`, which the table reads as a
+/// pipe inside the cell (also inside code spans) before the span is parsed.
+pub fn code_span_in_cell(text: &str, max_chars: usize) -> String {
+    code_span(text, max_chars).replace('|', "\\|")
+}
+
+/// One line of untrusted text inside raw HTML such as `<summary>`, where Markdown escapes are
+/// not read (a backslash would show): `&`, `<`, `>` and `"` become entities, ANSI codes are
+/// stripped, line breaks become spaces, and the text is cut to `max_chars` characters.
+pub fn html_text(text: &str, max_chars: usize) -> String {
+    let line = one_line(text, max_chars);
+    let mut out = String::with_capacity(line.len());
+    for c in line.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One line: ANSI codes stripped, runs of control characters (line breaks) made one space,
+/// cut to `max_chars` characters.
+fn one_line(text: &str, max_chars: usize) -> String {
+    let plain = strip_ansi(text);
+    let mut line = String::with_capacity(plain.len());
+    let mut pending_space = false;
+    for c in plain.chars() {
+        if c.is_control() {
+            pending_space = true;
+            continue;
+        }
+        if pending_space {
+            if !line.is_empty() && c != ' ' {
+                line.push(' ');
+            }
+            pending_space = false;
+        }
+        line.push(c);
+    }
+    truncate_chars(&line, max_chars).into_owned()
 }
 
 /// A fenced code block holding untrusted, possibly multi-line text.
@@ -128,7 +181,8 @@ fn push_row<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>, width: u
 
 /// A collapsed section: `<details><summary>…</summary>\n\n…\n\n</details>`.
 ///
-/// `summary` must already be escaped ([`escape_inline`]); `body` is Markdown (the blank lines
+/// `summary` is raw HTML, so it must be escaped with [`html_text`] (not [`escape_inline`],
+/// whose backslashes would show); `body` is Markdown (the blank lines
 /// around it let GitHub render it). No trailing line break.
 pub fn details(summary: &str, body: &str) -> String {
     let body = body.trim_end_matches('\n');
@@ -179,6 +233,25 @@ mod tests {
             table(&["spec", "verdict"], &rows),
             "| spec | verdict |\n| --- | --- |\n| a |  |\n| b | c d |\n"
         );
+    }
+
+    #[test]
+    fn code_spans_need_care_only_for_backticks() {
+        assert_eq!(
+            code_span("e2e/specs/ai-coach/a_b.spec.ts", 100),
+            "`e2e/specs/ai-coach/a_b.spec.ts`"
+        );
+        assert_eq!(code_span("a `b` c", 100), "``a `b` c``");
+        assert_eq!(code_span("`x``", 100), "``` `x`` ```");
+        assert_eq!(code_span(" x ", 100), "`  x  `");
+        assert_eq!(code_span("<b>&\\", 100), "`<b>&\\`");
+        assert_eq!(code_span("", 100), "");
+        assert_eq!(code_span_in_cell("a|b", 100), "`a\\|b`");
+    }
+
+    #[test]
+    fn html_text_uses_entities_only() {
+        assert_eq!(html_text("a-b_c <i> & \"q\"", 100), "a-b_c &lt;i&gt; &amp; &quot;q&quot;");
     }
 
     #[test]

@@ -148,7 +148,13 @@ impl ReportSink for Collector<'_> {
         }
     }
 
-    fn test(&mut self, test: TestCase) {
+    fn test(&mut self, mut test: TestCase) {
+        // Error locations become repository paths, so failures group by the place they failed.
+        for attempt in &mut test.attempts {
+            if let Some(location) = &mut attempt.error_location {
+                location.file = self.mapper.to_repo(&location.file);
+            }
+        }
         // Tests come file by file: map each file once.
         if self.last_file.0 != test.file {
             self.last_file = (test.file.clone(), self.mapper.to_repo(&test.file));

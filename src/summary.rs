@@ -325,6 +325,7 @@ mod tests {
             attempts: 1,
             message: "```\n</details><script>".into(),
             error_line: None,
+            location: None,
         });
         let tallies = BTreeMap::from([("e2e/a.spec.ts".to_string(), tally)]);
         let reasons = vec!["spec e2e/a.spec.ts is FAIL".to_string()];

@@ -7,6 +7,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use regex::Regex;
 use serde::Serialize;
 
+use crate::failure_groups::Place;
 use crate::report::{Outcome, Status, TestCase};
 use crate::text::{strip_ansi, truncate_chars};
 
@@ -110,6 +111,10 @@ pub struct FailedTest {
     pub message: String,
     /// The line the error points at in the spec file, when it is in the spec file.
     pub error_line: Option<u32>,
+    /// Where the error points (the top frame inside the repository), as a repository path;
+    /// `None` when the report gives no location or it lies outside the repository.
+    #[serde(skip)]
+    pub location: Option<Place>,
 }
 
 /// Everything known about one spec file after reading the reports.
@@ -230,6 +235,21 @@ fn failed_test(test: &TestCase) -> FailedTest {
         .and_then(|a| a.error_location.as_ref())
         .filter(|loc| loc.file.ends_with(&test.file))
         .map(|loc| loc.line);
+    // The reader of the run maps error locations to repository paths; what stays absolute,
+    // climbs out or sits in node_modules is not the repository's code.
+    let location = last_failing
+        .and_then(|a| a.error_location.as_ref())
+        .filter(|loc| {
+            !loc.file.is_empty()
+                && !loc.file.starts_with('/')
+                && !loc.file.starts_with("..")
+                && !loc.file.contains(':')
+                && !loc.file.contains("node_modules/")
+        })
+        .map(|loc| Place {
+            file: loc.file.clone(),
+            line: loc.line,
+        });
     FailedTest {
         test: TestRef::of(test),
         status: test
@@ -241,6 +261,7 @@ fn failed_test(test: &TestCase) -> FailedTest {
         attempts: test.attempts.len(),
         message,
         error_line,
+        location,
     }
 }
 
