@@ -93,6 +93,10 @@ pub struct GateArgs {
     /// `true`: do everything but write to GitHub; print the status-document change instead.
     #[arg(long)]
     pub dry_run: Option<String>,
+    /// Link to the run's Playwright HTML report and traces (e.g. the `artifact-url` output of
+    /// `actions/upload-artifact`), shown at the top of the job summary and beside each failure.
+    #[arg(long)]
+    pub report_url: Option<String>,
 }
 
 /// What a test that passed only on retry does to its spec (the `flaky` input).
@@ -145,6 +149,8 @@ pub struct GateSettings {
     pub evidence_file: Option<PathBuf>,
     /// Do not write to GitHub.
     pub dry_run: bool,
+    /// The `report-url` input: an `http`/`https` link to the HTML report and traces.
+    pub report_url: Option<String>,
 }
 
 /// An input with a value the gate cannot use. Every message names the input.
@@ -333,6 +339,17 @@ impl GateSettings {
             Some(value) => Some(local_path_inside("evidence-file", &value, &workspace)?),
         };
         let dry_run = boolean("dry-run", pick(args.dry_run, "dry-run"), false)?;
+        let report_url = match pick(args.report_url, "report-url") {
+            None => None,
+            Some(url) if is_web_link(&url) => Some(url),
+            Some(url) => {
+                return Err(UsageError::Invalid {
+                    input: "report-url",
+                    value: url,
+                    expected: "an http or https URL without spaces, such as the `artifact-url` output of actions/upload-artifact",
+                });
+            }
+        };
 
         Ok(GateSettings {
             workspace,
@@ -354,6 +371,7 @@ impl GateSettings {
             fail_on_gate,
             evidence_file,
             dry_run,
+            report_url,
         })
     }
 }
@@ -417,6 +435,21 @@ fn local_path_inside(
     Ok(path)
 }
 
+/// Whether `url` can be a link in the job summary: `http(s)://` and a host, no whitespace, no
+/// characters that could end a Markdown link or start HTML.
+fn is_web_link(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    rest.is_some_and(|rest| {
+        !rest.is_empty()
+            && !rest.starts_with('/')
+            && !url
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || "<>\"`()[]\\".contains(c))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -456,6 +489,25 @@ mod tests {
     }
 
     #[test]
+    fn report_url_must_be_a_web_link() {
+        assert!(is_web_link(
+            "https://github.com/n8kahl/ITM-gd/actions/runs/1/artifacts/2"
+        ));
+        assert!(is_web_link("http://ci.example/report/index.html#?q=1"));
+        for bad in [
+            "javascript:alert(1)",
+            "https://",
+            "https:///x",
+            "https://x/a b",
+            "https://x/a)b",
+            "https://x/<b>",
+            "ftp://x",
+        ] {
+            assert!(!is_web_link(bad), "{bad}");
+        }
+    }
+
+    #[test]
     fn booleans_follow_actions_core() {
         assert!(boolean("strict", Some("TRUE".into()), false).unwrap());
         assert!(!boolean("strict", None, false).unwrap());
@@ -466,3 +518,4 @@ mod tests {
         );
     }
 }
+

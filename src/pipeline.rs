@@ -22,6 +22,7 @@ use std::sync::LazyLock;
 use crate::config::{FlakyPolicy, GateArgs, GateSettings};
 use crate::evidence::{self, Evidence};
 use crate::exit::Exit;
+use crate::failure_groups::{self, FailureGroup};
 use crate::gate::{self, GateDecision, GateFacts};
 use crate::github::{self, GitHubClient, RecordOutcome, RecordRequest};
 use crate::logscan::{Finding, Findings, RuleSet, Scanner};
@@ -30,6 +31,7 @@ use crate::redact::Redactor;
 use crate::report::{
     self, Outcome, ReportConfig, ReportSink, SecondHalf, Stats, TestCase, TextOrigin, TopLevelError,
 };
+use crate::reasons;
 use crate::runner::{self, Annotation, Level, OutputFile};
 use crate::statusdoc;
 use crate::summary::{self, SummaryView};
@@ -480,18 +482,20 @@ fn note_text(text: &str, max_chars: usize) -> String {
     out
 }
 
-/// Annotations in order of usefulness: the gate result, failing tests at their lines,
-/// critical findings, flaky tests, warnings.
+/// Annotations in order of usefulness: the gate result with its short reasons, one per
+/// failure group at the place it failed (not one per test), critical findings one per rule,
+/// flaky tests, warnings one per rule. The runner keeps GitHub's 10 per kind.
 fn annotations(
     decision: &GateDecision,
+    short_reasons: &[String],
+    groups: &[FailureGroup],
     data: &RunData,
     findings: &Findings,
     redactor: &Redactor,
 ) -> Vec<Annotation> {
     let mut out = Vec::new();
     if decision.result == Verdict::Fail {
-        let reasons = decision
-            .reasons
+        let reasons = short_reasons
             .iter()
             .take(10)
             .cloned()
@@ -510,24 +514,10 @@ fn annotations(
             .with_title("itm-gate: PASS"),
         );
     }
-    for (file, tally) in data.tallies.specs() {
-        for failure in &tally.failures {
-            let line = failure.error_line.unwrap_or(failure.test.line);
-            let message = crate::text::truncate_chars(&failure.message, 1000).into_owned();
-            out.push(
-                Annotation::new(Level::Error, redactor.redact(&message).into_owned())
-                    .with_title(
-                        redactor
-                            .redact(&format!("Test failed: {}", failure.test.label()))
-                            .into_owned(),
-                    )
-                    .at(file.clone(), Some(u64::from(line.max(1)))),
-            );
-        }
+    for group in groups {
+        out.push(group_annotation(group, redactor));
     }
-    for finding in findings.critical() {
-        out.push(finding_annotation(Level::Error, finding));
-    }
+    out.extend(findings_by_rule(findings.critical(), Level::Error));
     for (file, tally) in data.tallies.specs() {
         for test in &tally.flaky_tests {
             out.push(
@@ -541,18 +531,74 @@ fn annotations(
             );
         }
     }
-    for finding in findings.warnings() {
-        out.push(finding_annotation(Level::Warning, finding));
-    }
+    out.extend(findings_by_rule(findings.warnings(), Level::Warning));
     out
 }
 
-fn finding_annotation(level: Level, finding: &Finding) -> Annotation {
-    Annotation::new(
-        level,
-        format!("{} (at {})", finding.excerpt, finding.place()),
-    )
-    .with_title(format!("Log finding: {}", finding.rule))
+/// One annotation for a failure group, at its place (else at its first test's line): the
+/// tests it holds and the first error.
+fn group_annotation(group: &FailureGroup, redactor: &Redactor) -> Annotation {
+    let (file, line) = match (&group.place, group.tests.first()) {
+        (Some(place), _) => (place.file.clone(), place.line),
+        (None, Some(first)) => (
+            first.spec.clone(),
+            first.test.error_line.unwrap_or(first.test.test.line),
+        ),
+        (None, None) => (String::new(), 0),
+    };
+    let mut message = String::new();
+    for member in group.tests.iter().take(10) {
+        message.push_str(&format!("{} › {}\n", member.spec, member.test.test.label()));
+    }
+    if group.tests.len() > 10 {
+        message.push_str(&format!("… and {} more\n", group.tests.len() - 10));
+    }
+    if let Some(first) = group.tests.first() {
+        message.push('\n');
+        message.push_str(&crate::text::truncate_chars(&first.test.message, 1000));
+    }
+    let tests = group.tests.len();
+    let title = format!(
+        "{tests} test{} failed: {}",
+        if tests == 1 { "" } else { "s" },
+        group.headline
+    );
+    let annotation = Annotation::new(Level::Error, redactor.redact(&message).into_owned())
+        .with_title(redactor.redact(&title).into_owned());
+    if file.is_empty() {
+        annotation
+    } else {
+        annotation.at(file, Some(u64::from(line.max(1))))
+    }
+}
+
+/// One annotation per rule: its first finding, with how many there were.
+fn findings_by_rule<'a>(
+    findings: impl Iterator<Item = &'a Finding>,
+    level: Level,
+) -> Vec<Annotation> {
+    let mut firsts: Vec<(&Finding, u64)> = Vec::new();
+    for finding in findings {
+        match firsts.iter_mut().find(|(f, _)| f.rule == finding.rule) {
+            Some((_, count)) => *count += 1,
+            None => firsts.push((finding, 1)),
+        }
+    }
+    firsts
+        .into_iter()
+        .map(|(finding, count)| {
+            let more = if count > 1 {
+                format!("; {count} findings of this rule, see the job summary")
+            } else {
+                String::new()
+            };
+            Annotation::new(
+                level,
+                format!("{} (at {}{more})", finding.excerpt, finding.place()),
+            )
+            .with_title(format!("Log finding: {}", finding.rule))
+        })
+        .collect()
 }
 
 /// Runs the `gate` command and returns its exit code.
@@ -610,6 +656,12 @@ pub fn run(args: GateArgs) -> Exit {
         ));
     }
 
+    // Say each cause once.
+    let groups = failure_groups::group_failures(data.tallies.specs(), &|file| {
+        settings.specs.iter().any(|s| s == file)
+    });
+    let short = reasons::short_reasons(&decision.reasons, &specs, &groups, &findings);
+
     // Evidence.
     let evidence_specs: Vec<(String, Verdict)> = specs
         .iter()
@@ -636,8 +688,13 @@ pub fn run(args: GateArgs) -> Exit {
     let block = redactor.redact(&evidence::render(&evidence)).into_owned();
 
     // Write what the runner shows; nothing below may lose the evidence.
+    let said = Said {
+        decision: &decision,
+        short_reasons: &short,
+        groups: &groups,
+    };
     let mut exit = report_locally(
-        &settings, &context, &redactor, &decision, &specs, &data, &findings, totals, &block,
+        &settings, &context, &redactor, &said, &specs, &data, &findings, totals, &block,
     );
 
     // Record. `commit-sha` and `commit-url` are empty unless a commit is made.
@@ -657,13 +714,20 @@ pub fn run(args: GateArgs) -> Exit {
     exit
 }
 
+/// The decision and how it is said: the short reasons and the failure groups.
+struct Said<'a> {
+    decision: &'a GateDecision,
+    short_reasons: &'a [String],
+    groups: &'a [FailureGroup],
+}
+
 /// Writes outputs, the job summary, annotations, the evidence file and the log lines.
 #[allow(clippy::too_many_arguments)]
 fn report_locally(
     settings: &GateSettings,
     context: &RunContext,
     redactor: &Redactor,
-    decision: &GateDecision,
+    said: &Said<'_>,
     specs: &[SpecReport],
     data: &RunData,
     findings: &Findings,
@@ -671,12 +735,13 @@ fn report_locally(
     block: &str,
 ) -> Exit {
     let mut exit = Exit::Success;
+    let decision = said.decision;
     let kept: Vec<Finding> = findings.iter().cloned().collect();
 
     // Log lines.
     println!("itm-gate: {}", decision.result);
     let mut lines = String::new();
-    for reason in &decision.reasons {
+    for reason in said.short_reasons {
         lines.push_str(&format!("  reason: {reason}\n"));
     }
     for note in &decision.notes {
@@ -728,7 +793,7 @@ fn report_locally(
         let findings_json = serde_json::to_string(&kept).unwrap_or_else(|_| "[]".to_string());
         let values = [
             ("result", decision.result.to_string()),
-            ("reasons", decision.reasons.join("\n")),
+            ("reasons", said.short_reasons.join("\n")),
             ("evidence", block.to_string()),
             ("specs", specs_json),
             ("passed", totals[0].to_string()),
@@ -749,14 +814,16 @@ fn report_locally(
     if let Some(path) = runner::summary_path_from_env() {
         let view = SummaryView {
             result: decision.result,
-            reasons: &decision.reasons,
+            reasons: said.short_reasons,
             notes: &decision.notes,
             specs,
             tallies: data.tallies.specs(),
+            groups: said.groups,
             findings: &kept,
             findings_omitted: findings.omitted(),
             evidence: block,
             blob_base: context.blob_base(),
+            report_url: settings.report_url.as_deref(),
             totals,
         };
         let (full, fallback) = summary::render(&view);
@@ -770,7 +837,14 @@ fn report_locally(
 
     // Annotations.
     if runner::in_github_actions() {
-        let dropped = runner::print_annotations(annotations(decision, data, findings, redactor));
+        let dropped = runner::print_annotations(annotations(
+            decision,
+            said.short_reasons,
+            said.groups,
+            data,
+            findings,
+            redactor,
+        ));
         if dropped.total() > 0 {
             println!(
                 "itm-gate: {} more annotations were left out (GitHub shows at most {} per kind and step); see the job summary",

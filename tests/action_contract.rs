@@ -123,6 +123,7 @@ const DESIGN_INPUTS: &[&str] = &[
     "fail-on-gate",
     "evidence-file",
     "dry-run",
+    "report-url",
 ];
 
 const PREFLIGHT_READINESS_INPUTS: &[&str] = &[
@@ -210,6 +211,7 @@ fn defaults_are_the_designs() {
     assert_eq!(default("fail-on-gate"), "true");
     assert_eq!(default("evidence-file"), "");
     assert_eq!(default("dry-run"), "false");
+    assert_eq!(default("report-url"), "");
 
     // allow-skip: regular expressions that accept exactly the two WebSocket capability probes
     // of DESIGN.md section 2, and not the strict-mode skips.
