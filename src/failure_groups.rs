@@ -78,7 +78,10 @@ static VOLATILE: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
             "<time>",
         ),
         (r"\b0x[0-9a-fA-F]+\b", "<hex>"),
-        (r"\b[0-9a-f]*[a-f][0-9a-f]*\d[0-9a-f]*\b|\b[0-9a-f]*\d[0-9a-f]*[a-f][0-9a-f]*\b", "<hex?>"),
+        (
+            r"\b[0-9a-f]*[a-f][0-9a-f]*\d[0-9a-f]*\b|\b[0-9a-f]*\d[0-9a-f]*[a-f][0-9a-f]*\b",
+            "<hex?>",
+        ),
         (
             r"\b\d+(?:\.\d+)?\s?(?:ms|s|sec|secs|seconds|m|min|minutes)\b",
             "<duration>",
@@ -89,7 +92,12 @@ static VOLATILE: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         (r"/\d+(/|\s|$)", "/<n>${1}"),
     ]
     .into_iter()
-    .map(|(pattern, with)| (Regex::new(pattern).expect("volatile pattern is valid"), with))
+    .map(|(pattern, with)| {
+        (
+            Regex::new(pattern).expect("volatile pattern is valid"),
+            with,
+        )
+    })
     .collect()
 });
 
@@ -142,7 +150,21 @@ pub fn signature(message: &str) -> Signature {
             .find_map(|l| re.captures(l).map(|c| c[1].trim().to_string()))
             .filter(|v| !v.is_empty())
     };
+    // A deep-equality diff (`- Expected  - 2` / `+ Received  + 2`, then `-`/`+` lines):
+    // its first changed lines are the pair.
+    let diff = |sign: &str, header: &str| {
+        let changed: Vec<&str> = lines
+            .iter()
+            .filter(|l| l.starts_with(sign) && !l.starts_with(header))
+            .map(|l| l[sign.len()..].trim().trim_end_matches(','))
+            .filter(|v| !v.is_empty())
+            .take(2)
+            .collect();
+        (!changed.is_empty()).then(|| changed.join("; "))
+    };
+    let has_diff = lines.iter().any(|l| l.starts_with("- Expected"));
     let (expected, received) = match matcher {
+        Some(_) if has_diff => (diff("-", "- Expected"), diff("+", "+ Received")),
         Some(_) => (value(&EXPECTED), value(&RECEIVED)),
         None => (None, None),
     };
@@ -355,6 +377,18 @@ mod tests {
     }
 
     #[test]
+    fn deep_equality_diffs_give_their_first_changed_lines() {
+        let sig = signature(
+            "Error: expect(received).toEqual(expected) // deep equality\n\n- Expected  - 2\n+ Received  + 2\n\n@@ -1,8 +1,8 @@\n  Object {\n-   \"setups\": 3,\n-   \"status\": \"triggered\",\n+   \"setups\": 2,\n+   \"status\": \"active\",\n    \"symbol\": \"SPX\",\n\n  10 |     x\n> 12 |       expect(actual).toEqual({});",
+        );
+        assert_eq!(
+            sig.headline,
+            "Expected \"setups\": 3; \"status\": \"triggered\", Received \"setups\": 2; \"status\": \"active\""
+        );
+        assert_eq!(sig.matcher.as_deref(), Some("toEqual"));
+    }
+
+    #[test]
     fn other_errors_use_the_first_line_with_volatile_parts_masked() {
         let a = signature(
             "TimeoutError: request 3f2a9c1e-0b7d-4c55-9a0e-1d2e3f4a5b6c to http://127.0.0.1:3001 timed out after 5012ms\n    at x (/a.ts:1:1)",
@@ -369,7 +403,9 @@ mod tests {
         );
         assert!(a.headline.contains("5012ms"), "people see the real text");
         assert_eq!(
-            mask_volatile("trace deadbeef1234cafe at 2026-02-09T14:13:00.000Z id=12 ts_7 #1234 /setups/12/x"),
+            mask_volatile(
+                "trace deadbeef1234cafe at 2026-02-09T14:13:00.000Z id=12 ts_7 #1234 /setups/12/x"
+            ),
             "trace <hex> at <time> id=<n> ts_<n> #<n> /setups/<n>/x"
         );
         assert_eq!(signature("Error: x failed").headline, "x failed");

@@ -251,7 +251,10 @@ mod tests {
 
     #[test]
     fn html_text_uses_entities_only() {
-        assert_eq!(html_text("a-b_c <i> & \"q\"", 100), "a-b_c &lt;i&gt; &amp; &quot;q&quot;");
+        assert_eq!(
+            html_text("a-b_c <i> & \"q\"", 100),
+            "a-b_c &lt;i&gt; &amp; &quot;q&quot;"
+        );
     }
 
     #[test]

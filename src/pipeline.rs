@@ -27,11 +27,11 @@ use crate::gate::{self, GateDecision, GateFacts};
 use crate::github::{self, GitHubClient, RecordOutcome, RecordRequest};
 use crate::logscan::{Finding, Findings, RuleSet, Scanner};
 use crate::paths::{PathMapper, Workspace};
+use crate::reasons;
 use crate::redact::Redactor;
 use crate::report::{
     self, Outcome, ReportConfig, ReportSink, SecondHalf, Stats, TestCase, TextOrigin, TopLevelError,
 };
-use crate::reasons;
 use crate::runner::{self, Annotation, Level, OutputFile};
 use crate::statusdoc;
 use crate::summary::{self, SummaryView};

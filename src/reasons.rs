@@ -240,7 +240,11 @@ fn finding_lines(findings: &Findings) -> Vec<String> {
         .into_iter()
         .map(|first| {
             let total = totals.get(first.rule.as_str()).copied().unwrap_or(1);
-            let excerpt: String = first.excerpt.split_whitespace().collect::<Vec<_>>().join(" ");
+            let excerpt: String = first
+                .excerpt
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
             format!(
                 "critical log finding `{}` ×{total}, first at {}: {}",
                 first.rule,
@@ -293,7 +297,11 @@ mod tests {
     fn the_bootstrap_failure_fits_in_a_few_lines_with_the_500() {
         let test_failed = "test failed (failed, 3 attempts): T [chromium]: Error: expect(received).toBe(expected) // Object.is equality";
         let specs = vec![
-            spec("e2e/specs/ai-coach/ai-coach-api.spec.ts", 4, &[test_failed; 4]),
+            spec(
+                "e2e/specs/ai-coach/ai-coach-api.spec.ts",
+                4,
+                &[test_failed; 4],
+            ),
             spec(
                 "e2e/specs/ai-coach/ai-coach-workflow-live.spec.ts",
                 2,
@@ -361,7 +369,10 @@ mod tests {
     fn strict_skips_merge_across_specs_and_other_reasons_stay_in_order() {
         let skip = "strict mode: 4 tests skipped: \"Live backend not healthy at http://x\" (not allowed by `allow-skip`)";
         let skip2 = "strict mode: 2 tests skipped: \"Live backend not healthy at http://x\" (not allowed by `allow-skip`)";
-        let specs = vec![spec("e2e/a.spec.ts", 0, &[skip]), spec("e2e/b.spec.ts", 0, &[skip2])];
+        let specs = vec![
+            spec("e2e/a.spec.ts", 0, &[skip]),
+            spec("e2e/b.spec.ts", 0, &[skip2]),
+        ];
         let facts = GateFacts {
             reports_read: 1,
             report_problems: vec!["shard 2 of 2 is missing".into()],
@@ -371,7 +382,10 @@ mod tests {
         };
         let decision = decide(&facts);
         let short = short_reasons(&decision.reasons, &specs, &[], &Findings::new());
-        assert_eq!(short[0], "required specs FAIL: `e2e/a.spec.ts` (4 skipped in strict mode), `e2e/b.spec.ts` (2 skipped in strict mode)");
+        assert_eq!(
+            short[0],
+            "required specs FAIL: `e2e/a.spec.ts` (4 skipped in strict mode), `e2e/b.spec.ts` (2 skipped in strict mode)"
+        );
         assert_eq!(
             short[1],
             "strict mode: 6 tests in 2 specs skipped: \"Live backend not healthy at http://x\" (not allowed by `allow-skip`)"

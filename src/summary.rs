@@ -111,23 +111,32 @@ fn head(view: &SummaryView<'_>) -> String {
 }
 
 /// A reason line: text in backticks becomes a code span (a link when it names a place or a
-/// spec file of the commit under test), the rest is escaped.
+/// spec file of the commit under test), the rest is escaped. Reasons quote report and log
+/// text too: backticks around text with spaces (a quoted line of code) stay plain backticks,
+/// since the spans the gate itself writes hold paths, places and ids.
 fn reason_markdown(reason: &str, view: &SummaryView<'_>) -> String {
     let parts: Vec<&str> = reason.split('`').collect();
-    let mut out = String::new();
-    for (i, part) in parts.iter().enumerate() {
-        let code = i % 2 == 1 && i + 1 < parts.len();
-        if code {
+    let mut out = escape_inline(parts[0], LINE_CHARS);
+    // Whether the backtick before the current part closes a span just written.
+    let mut closing = false;
+    for (i, part) in parts.iter().enumerate().skip(1) {
+        if closing {
+            closing = false;
+            out.push_str(&escape_inline(part, LINE_CHARS));
+            continue;
+        }
+        let is_span =
+            i + 1 < parts.len() && !part.is_empty() && !part.contains(char::is_whitespace);
+        if is_span {
             let span = code_span(part, LINE_CHARS);
             match link_for(part, view) {
-                Some(url) if !span.is_empty() => out.push_str(&format!("[{span}]({url})")),
-                _ => out.push_str(&span),
+                Some(url) => out.push_str(&format!("[{span}]({url})")),
+                None => out.push_str(&span),
             }
+            closing = true;
         } else {
-            if i % 2 == 1 {
-                // A backtick that opens no span is text.
-                out.push_str("\\`");
-            }
+            // A backtick that opens no span is text.
+            out.push_str("\\`");
             out.push_str(&escape_inline(part, LINE_CHARS));
         }
     }
@@ -509,13 +518,19 @@ mod tests {
         });
         let tallies = BTreeMap::from([("e2e/a.spec.ts".to_string(), tally)]);
         let groups = group_failures(&tallies, &|_| false);
-        let reasons = vec!["spec `e2e/a.spec.ts` is FAIL: `a`b".to_string()];
+        let reasons = vec!["spec `e2e/a.spec.ts` is FAIL: console.error(`a b`) `c".to_string()];
         let (full, _) = render(&view_with(&[], &tallies, &groups, &reasons));
         assert!(!full.contains("<img"));
         assert!(full.contains("x \\| &lt;img"));
-        assert!(full.contains("````\n```\n</details><script>\n````"), "{full}");
+        assert!(
+            full.contains("````\n```\n</details><script>\n````"),
+            "{full}"
+        );
         assert!(full.contains("(https://github.com/n8kahl/ITM-gd/blob/abc/e2e/a.spec.ts#L4)"));
-        assert!(full.contains("- spec `e2e/a.spec.ts` is FAIL: `a`\\`b\n"), "{full}");
+        assert!(
+            full.contains("- spec `e2e/a.spec.ts` is FAIL: console.error\\(\\`a b\\`\\) \\`c\n"),
+            "{full}"
+        );
     }
 
     #[test]
