@@ -28,6 +28,8 @@ use crate::verdict::{SpecReport, Verdict};
 pub const MAX_GROUPS: usize = 5;
 /// Most spec files named in the line of failing specs; the rest are counted.
 const MAX_SPECS_NAMED: usize = 5;
+/// Most per-spec causes said one by one (a file that failed to load, …); the rest are counted.
+const MAX_SPEC_CAUSES: usize = 10;
 /// Longest finding excerpt in a reason, in characters.
 const EXCERPT_CHARS: usize = 120;
 
@@ -208,6 +210,14 @@ fn spec_causes(failing: &[&SpecReport]) -> Vec<String> {
                 out.push(format!("{kind} `{}`: {why}", spec.file));
             }
         }
+    }
+    let total = out.len();
+    if total > MAX_SPEC_CAUSES {
+        out.truncate(MAX_SPEC_CAUSES);
+        out.push(format!(
+            "… and {} more causes in failing specs (see the `specs` output)",
+            total - MAX_SPEC_CAUSES
+        ));
     }
     let mut lines: Vec<String> = skips
         .into_iter()

@@ -11,7 +11,7 @@
 //! ([`code_span`]: only backticks need care there, so nothing shows a stray backslash); other
 //! text is escaped with [`escape_inline`]; text inside HTML (`<summary>`) with [`html_text`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::failure_groups::{FailureGroup, Place};
 use crate::logscan::Finding;
@@ -353,8 +353,16 @@ fn flaky_tests(view: &SummaryView<'_>) -> String {
 /// Skips grouped by reason across spec files: the reason, how many tests, which files.
 fn skip_reasons(view: &SummaryView<'_>) -> String {
     const NOT_RUN: &str = "did not run (interrupted, not reached, or listed only)";
-    // reason → (tests, files)
-    let mut by_reason: Vec<(&str, u64, Vec<&str>)> = Vec::new();
+    const FILES_NAMED: usize = 5;
+    /// One reason: its tests, the first files, how many files.
+    struct Row<'a> {
+        reason: &'a str,
+        tests: u64,
+        files: Vec<&'a str>,
+        file_count: usize,
+    }
+    let mut rows: Vec<Row<'_>> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
     for (file, tally) in view.tallies {
         let entries = tally
             .skip_reasons
@@ -362,40 +370,48 @@ fn skip_reasons(view: &SummaryView<'_>) -> String {
             .map(|(r, c)| (r.as_str(), *c))
             .chain((tally.did_not_run > 0).then_some((NOT_RUN, tally.did_not_run)));
         for (reason, count) in entries {
-            match by_reason.iter_mut().find(|(r, _, _)| *r == reason) {
-                Some((_, tests, files)) => {
-                    *tests += count;
-                    files.push(file);
-                }
-                None => by_reason.push((reason, count, vec![file.as_str()])),
+            let at = *index.entry(reason).or_insert_with(|| {
+                rows.push(Row {
+                    reason,
+                    tests: 0,
+                    files: Vec::new(),
+                    file_count: 0,
+                });
+                rows.len() - 1
+            });
+            let row = &mut rows[at];
+            row.tests += count;
+            row.file_count += 1;
+            if row.files.len() < FILES_NAMED {
+                row.files.push(file);
             }
         }
     }
-    if by_reason.is_empty() {
+    if rows.is_empty() {
         return String::new();
     }
-    let rows: Vec<Vec<String>> = by_reason
+    let cells: Vec<Vec<String>> = rows
         .iter()
-        .map(|(reason, tests, files)| {
-            let shown: Vec<String> = files
+        .map(|row| {
+            let named: Vec<String> = row
+                .files
                 .iter()
-                .take(5)
                 .map(|f| code_span_in_cell(f, LINE_CHARS))
                 .collect();
-            let more = files.len().saturating_sub(5);
+            let more = row.file_count - row.files.len();
             vec![
-                escape_inline(reason, LINE_CHARS),
-                tests.to_string(),
+                escape_inline(row.reason, LINE_CHARS),
+                row.tests.to_string(),
                 if more > 0 {
-                    format!("{}, and {more} more", shown.join(", "))
+                    format!("{}, and {more} more", named.join(", "))
                 } else {
-                    shown.join(", ")
+                    named.join(", ")
                 },
             ]
         })
         .collect();
     let mut out = String::from("### Skipped tests\n\n");
-    out.push_str(&table(&["Reason", "Tests", "Spec files"], &rows));
+    out.push_str(&table(&["Reason", "Tests", "Spec files"], &cells));
     out.push('\n');
     out
 }
