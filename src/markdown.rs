@@ -22,16 +22,13 @@ pub fn escape_inline(text: &str, max_chars: usize) -> String {
     let short = one_line(text, max_chars);
     let mut out = String::with_capacity(short.len() + short.len() / 4);
     for c in short.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c if MARKDOWN_SPECIAL.contains(&c) => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
+        if push_entity(&mut out, c) {
+            continue;
         }
+        if MARKDOWN_SPECIAL.contains(&c) {
+            out.push('\\');
+        }
+        out.push(c);
     }
     out
 }
@@ -72,15 +69,25 @@ pub fn html_text(text: &str, max_chars: usize) -> String {
     let line = one_line(text, max_chars);
     let mut out = String::with_capacity(line.len());
     for c in line.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
+        if c == '"' {
+            out.push_str("&quot;");
+        } else if !push_entity(&mut out, c) {
+            out.push(c);
         }
     }
     out
+}
+
+/// Pushes the entity of `&`, `<` or `>` and returns true; returns false for any other `c`.
+fn push_entity(out: &mut String, c: char) -> bool {
+    let entity = match c {
+        '&' => "&amp;",
+        '<' => "&lt;",
+        '>' => "&gt;",
+        _ => return false,
+    };
+    out.push_str(entity);
+    true
 }
 
 /// One line: ANSI codes stripped, runs of control characters (line breaks) made one space,
