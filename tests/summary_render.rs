@@ -232,10 +232,14 @@ fn problems(case: &str, summary: &str) -> Vec<String> {
         match std::fs::read_to_string(&file) {
             Err(_) => problems.push(format!("{case}: link to a file the commit lacks: {href}")),
             Ok(content) => {
-                if let Some(line) = line
-                    && (line == 0 || line > content.lines().count())
-                {
-                    problems.push(format!("{case}: link past the end of {path}: {href}"));
+                if let Some(line) = line {
+                    match content.lines().nth(line.wrapping_sub(1)) {
+                        None => problems
+                            .push(format!("{case}: link past the end of {path}: {href}")),
+                        Some(text) if text.trim().is_empty() => problems
+                            .push(format!("{case}: link to a blank line of {path}: {href}")),
+                        Some(_) => {}
+                    }
                 }
             }
         }
