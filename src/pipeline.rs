@@ -388,12 +388,13 @@ fn totals(specs: &[SpecReport]) -> [u64; 4] {
     })
 }
 
-/// The evidence notes: counts, flaky tests, skip reasons, log findings; one short line.
+/// The evidence notes: counts, flaky tests, skip reasons, log findings and the most telling
+/// short reason; one short line.
 fn evidence_notes(
     totals: [u64; 4],
     specs: &[SpecReport],
     data: &RunData,
-    decision: &GateDecision,
+    short_reasons: &[String],
     findings: &Findings,
 ) -> String {
     let [passed, failed, flaky, skipped] = totals;
@@ -444,8 +445,13 @@ fn evidence_notes(
     if !by_rule.is_empty() {
         parts.push(format!("log findings: {}", by_rule.join(", ")));
     }
-    if let Some(first) = decision.reasons.first() {
-        let more = decision.reasons.len() - 1;
+    // The most telling reason: the first that says how, not only which specs failed.
+    let telling = short_reasons
+        .iter()
+        .find(|r| !r.starts_with("required specs FAIL: ") && !r.starts_with("other specs FAIL: "))
+        .or(short_reasons.first());
+    if let Some(first) = telling {
+        let more = short_reasons.len() - 1;
         parts.push(format!(
             "failed because: {}{}",
             note_text(first, 200),
@@ -683,7 +689,7 @@ pub fn run(args: GateArgs) -> Exit {
             .map(evidence::sanitize_backend_url),
         result: decision.result,
         specs: evidence_specs,
-        notes: evidence_notes(totals, &specs, &data, &decision, &findings),
+        notes: evidence_notes(totals, &specs, &data, &short, &findings),
     };
     let block = redactor.redact(&evidence::render(&evidence)).into_owned();
 

@@ -234,10 +234,12 @@ fn problems(case: &str, summary: &str) -> Vec<String> {
             Ok(content) => {
                 if let Some(line) = line {
                     match content.lines().nth(line.wrapping_sub(1)) {
-                        None => problems
-                            .push(format!("{case}: link past the end of {path}: {href}")),
-                        Some(text) if text.trim().is_empty() => problems
-                            .push(format!("{case}: link to a blank line of {path}: {href}")),
+                        None => {
+                            problems.push(format!("{case}: link past the end of {path}: {href}"))
+                        }
+                        Some(text) if text.trim().is_empty() => {
+                            problems.push(format!("{case}: link to a blank line of {path}: {href}"))
+                        }
                         Some(_) => {}
                     }
                 }
