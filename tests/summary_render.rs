@@ -306,6 +306,14 @@ fn the_render_check_catches_escapes_split_cells_and_stray_links() {
         found.iter().any(|p| p.contains("something else")),
         "{found:?}"
     );
+    // A pipe escaped inside a code span in a cell is one cell and shows as a plain pipe.
+    let good = "| a | b |\n| --- | --- |\n| `x\\|y` | z |\n";
+    assert!(
+        problems("good", good).is_empty(),
+        "{:?}",
+        problems("good", good)
+    );
+    assert!(visible_text(&render_html(good)).contains("x|y"));
 }
 
 /// Issue 13, point 2: the users' bootstrap failure says each cause once, in at most 10 lines,
