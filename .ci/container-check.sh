@@ -81,7 +81,7 @@ ARCH="$(docker_arch "$(rust_musl_target)")"
 # --- 2. the image ------------------------------------------------------------------------------
 say "building $IMAGE with podman (context: $(du -sh "$CONTEXT" | cut -f1))"
 "${P[@]}" rmi -f "$IMAGE" >/dev/null 2>&1 || true
-"${P[@]}" build --isolation chroot --platform "linux/$ARCH" -t "$IMAGE" -f "$CONTEXT/Dockerfile" "$CONTEXT"
+"${P[@]}" build --isolation chroot --layers=false --platform "linux/$ARCH" -t "$IMAGE" -f "$CONTEXT/Dockerfile" "$CONTEXT"
 inspect() { "${P[@]}" image inspect --format "$1" "$IMAGE"; }
 size="$(inspect '{{.Size}}')"
 user="$(inspect '{{.Config.User}}')"
@@ -148,26 +148,23 @@ api_requests() { grep -c "\"method\": \"$1\"" "$API_LOG" || true; }
 
 # --- the runner ----------------------------------------------------------------------------------
 # step_dirs NAME REPORT LOG: lays out one step's folders as the runner has them on the host:
-# <work>/_temp/{_github_home,_github_workflow,_runner_file_commands} and the checkout
-# <work>/ITM-gd/ITM-gd after a Playwright run (e2e/, test-results/results.json, the test log
-# in e2e-logs/, the status document). Sets STEP and WS.
+# <work>/_temp/{_github_home,_github_workflow,_runner_file_commands} and the workspace
+# <work>/ITM-gd/ITM-gd of the example's gate job, which has no checkout: the artifact it
+# downloads (test-results/results.json, e2e-logs/playwright.log). Sets STEP and WS.
 step_dirs() {
 	STEP="$WORK/steps/$1"
 	WS="$STEP/work/ITM-gd/ITM-gd"
 	mkdir -p "$STEP/work/_temp/_github_home" "$STEP/work/_temp/_github_workflow" \
-		"$STEP/work/_temp/_runner_file_commands" "$WS/test-results" "$WS/e2e-logs" "$WS/docs/ai-coach"
-	cp -r tests/playwright/project/e2e "$WS/e2e"
-	cp tests/playwright/project/playwright.config.ts "$WS/"
+		"$STEP/work/_temp/_runner_file_commands" "$WS/test-results" "$WS/e2e-logs"
 	cp "$2" "$WS/test-results/results.json"
 	cp "$3" "$WS/e2e-logs/playwright.log"
-	cp tests/fixtures/itm-gd/AI_COACH_V2_PRODUCTION_STATUS.md "$WS/$STATUS_FILE"
 	printf '{"inputs":{"backend_url":"%s"},"ref":"refs/heads/Aiupgrade","repository":{"full_name":"%s","default_branch":"main"},"sender":{"login":"n8kahl"},"workflow":".github/workflows/ai-coach-live-e2e.yml"}\n' \
 		"$BACKEND_URL" "$REPOSITORY" >"$STEP/work/_temp/_github_workflow/event.json"
 }
 
 # run_step NAME [podman run options...] [-- input=value...]: runs the image as the runner runs
-# the gate step of examples/ai-coach-live-e2e.yml, in the folders of step_dirs NAME. Sets CODE;
-# stdout, stderr, the output and summary files are in $STEP.
+# a step with these `with:` inputs, in the folders of step_dirs NAME. Sets CODE; stdout, stderr,
+# the output and summary files are in $STEP.
 run_step() {
 	local name="$1"
 	shift
@@ -280,8 +277,29 @@ explain() { printf -- '--- stdout\n%s\n--- stderr\n%s\n' "$(tail -n 30 "$STEP/st
 
 # Every run mounts the test CA at /github/ca (outside the workspace) for SSL_CERT_FILE.
 TRUST_TEST_CA=(-v "$PKI/ca.pem:/github/ca/test-ca.pem:ro" -e SSL_CERT_FILE=/github/ca/test-ca.pem)
-GATE_WITH=(results=test-results/results.json logs=e2e-logs/playwright.log
-	"backend-url=$BACKEND_URL" evidence-file=e2e-logs/evidence.md job-status=success)
+# The `with:` of the gate step of examples/ai-coach-live-e2e.yml on a green run of the tests job
+# (its expressions evaluated), and evidence-file.
+REPORT_URL="https://github.com/$REPOSITORY/actions/runs/13101234567/artifacts/4242"
+mapfile -d '' GATE_WITH < <(python3 - "$BACKEND_URL" "$REPORT_URL" <<-'PY'
+	import sys, yaml
+	backend, report_url = sys.argv[1:]
+	workflow = yaml.safe_load(open("examples/ai-coach-live-e2e.yml", encoding="utf-8"))
+	for job in workflow["jobs"].values():
+	    for step in job.get("steps", []):
+	        if step.get("uses") != "n8kahl/itm-gate-action@v1":
+	            continue
+	        needs = "needs." + job["needs"]
+	        for key, value in step["with"].items():
+	            value = (str(value).replace("${{ inputs.backend_url }}", backend)
+	                     .replace("${{ %s.result }}" % needs, "success")
+	                     .replace("${{ %s.outputs.report-url }}" % needs, report_url))
+	            if "${{" in value:
+	                sys.exit(f"the example's gate input {key}: no value for {value}")
+	            sys.stdout.write(f"{key}={value}\0")
+	PY
+)
+[ "${#GATE_WITH[@]}" -gt 0 ] || fail "no gate step in examples/ai-coach-live-e2e.yml"
+GATE_WITH+=(evidence-file=e2e-logs/evidence.md)
 
 # --- 4a. a green run commits the evidence over HTTPS -------------------------------------------
 step_dirs green "$REPORTS/green.json" "$REPORTS/green.log"
