@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks the files that ship the GitHub Action, without building anything:
 #   1. the Dockerfile passes hadolint, and the .ci/ scripts pass shellcheck;
-#   2. action.yml (as released, and as self-test.yml points it at the Dockerfile), the workflows,
+#   2. action.yml (as on main, as release.yml rewrites it to the pushed digest, and as
+#      self-test.yml points it at the Dockerfile), the workflows,
 #      the example workflows and dependabot.yml validate against the public JSON schemas
 #      (check-jsonschema's built-in vendor schemas, no network needed).
 # The image itself is built and run by .ci/container-check.sh.
@@ -34,7 +35,16 @@ trap 'rm -rf "$pointed"' EXIT
 sed 's|^  image: docker://.*$|  image: Dockerfile|' action.yml >"$pointed/action.yml"
 [ "$(diff action.yml "$pointed/action.yml" | grep -c '^>')" = 1 ] ||
 	fail "self-test.yml's sed must change exactly the image line of action.yml"
-check-jsonschema --builtin-schema vendor.github-actions action.yml "$pointed/action.yml"
+# release.yml's edit on the release commit: the image by digest, the version in a comment.
+image="ghcr.io/n8kahl/itm-gate-action"
+version="v$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)"
+mkdir -p "$pointed/release"
+sed "s|^  image: docker://$image:$version\$|  image: docker://$image@sha256:$(printf '%064d' 0) # $version|" \
+	action.yml >"$pointed/release/action.yml"
+[ "$(diff action.yml "$pointed/release/action.yml" | grep -c '^>')" = 1 ] ||
+	fail "action.yml has no line '  image: docker://$image:$version' for release.yml to pin"
+check-jsonschema --builtin-schema vendor.github-actions action.yml "$pointed/action.yml" \
+	"$pointed/release/action.yml"
 check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml examples/*.yml
 check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
 say "action.yml, workflows, examples and dependabot.yml match their schemas"

@@ -318,8 +318,8 @@ fn runs_the_prebuilt_image_with_inputs_from_the_environment() {
     assert!(!action.branding.icon.is_empty() && !action.branding.color.is_empty());
     assert_eq!(action.runs.using, "docker");
     assert!(
-        pinned_image_version(&action.runs.image).is_some(),
-        "runs.image must be a pinned release image: {}",
+        action.runs.image.starts_with(&format!("docker://{IMAGE}")),
+        "runs.image must be the published image: {}",
         action.runs.image
     );
     // The binary reads INPUT_* itself and chooses the command from `command`: no arguments,
@@ -335,68 +335,72 @@ fn runs_the_prebuilt_image_with_inputs_from_the_environment() {
 /// The published image the action runs.
 const IMAGE: &str = "ghcr.io/n8kahl/itm-gate-action";
 
-/// The version `X.Y.Z[-pre]` of `image` when it is `docker://IMAGE:vX.Y.Z[-pre]`, optionally
-/// followed by `@sha256:<digest>` (the form the release commit gets); `None` for anything that
-/// moves (`:v1`, `:v1.2`, `:latest`, no tag) or another image.
-fn pinned_image_version(image: &str) -> Option<&str> {
+/// The version `X.Y.Z[-pre]` that the `image:` line of action.yml pins: on `main`,
+/// `  image: docker://IMAGE:vX.Y.Z[-pre]`; on a release commit, the digest the release pushed
+/// with the version in a comment, `  image: docker://IMAGE@sha256:<digest> # vX.Y.Z[-pre]`.
+/// `None` for anything that moves (`:v1`, `:v1.2`, `:latest`, no tag) or another image.
+fn pinned_image_version(line: &str) -> Option<&str> {
     let pinned = regex::Regex::new(
-        r"^docker://ghcr\.io/n8kahl/itm-gate-action:v([0-9]+\.[0-9]+\.[0-9]+(?:-[0-9A-Za-z.-]+)?)(?:@sha256:[0-9a-f]{64})?$",
+        r"^  image: docker://ghcr\.io/n8kahl/itm-gate-action(?::v([0-9]+\.[0-9]+\.[0-9]+(?:-[0-9A-Za-z.-]+)?)|@sha256:[0-9a-f]{64} # v([0-9]+\.[0-9]+\.[0-9]+(?:-[0-9A-Za-z.-]+)?))$",
     )
     .unwrap();
-    Some(pinned.captures(image)?.get(1)?.as_str())
+    let captures = pinned.captures(line)?;
+    Some(captures.get(1).or_else(|| captures.get(2))?.as_str())
 }
 
 /// Issue 14: `@v1.2.3` must pin the binary. action.yml names the image of its own version
-/// (Cargo.toml's), never a tag that moves; the release workflow pushes exactly that tag and
-/// rewrites the line to add the digest.
+/// (Cargo.toml's), never a tag that moves; the release workflow pushes exactly that tag, checks
+/// this line, and rewrites it to the pushed digest on the release commit.
 #[test]
 fn the_image_is_the_pinned_release_of_this_version() {
-    let action = action();
-    assert_eq!(
-        pinned_image_version(&action.runs.image),
-        Some(env!("CARGO_PKG_VERSION")),
-        "runs.image must be docker://{IMAGE}:v{} (Cargo.toml's version, set together when a \
-         release is cut), not {}",
-        env!("CARGO_PKG_VERSION"),
-        action.runs.image
-    );
-    // The line the release workflow checks for and rewrites, character for character.
     let text = std::fs::read_to_string(Path::new(ROOT).join("action.yml")).unwrap();
-    let line = format!("  image: docker://{IMAGE}:v{}", env!("CARGO_PKG_VERSION"));
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("image:"))
+        .collect();
+    assert_eq!(lines.len(), 1, "one image line: {lines:?}");
+    assert_eq!(
+        pinned_image_version(lines[0]),
+        Some(env!("CARGO_PKG_VERSION")),
+        "action.yml must run docker://{IMAGE}:v{} (Cargo.toml's version; the two change \
+         together when a release is cut), not {:?}",
+        env!("CARGO_PKG_VERSION"),
+        lines[0]
+    );
     assert!(
-        text.lines().any(|l| l == line),
-        "action.yml has no line {line:?}"
+        action()
+            .runs
+            .image
+            .starts_with(&format!("docker://{IMAGE}"))
     );
     let release =
         std::fs::read_to_string(Path::new(ROOT).join(".github/workflows/release.yml")).unwrap();
-    assert!(release.contains("IMAGE: ghcr.io/n8kahl/itm-gate-action"));
+    assert!(release.contains(&format!("IMAGE: {IMAGE}")));
     assert!(release.contains(r#"grep -qxF "  image: docker://$IMAGE:$tag" action.yml"#));
+    assert!(release.contains(r#"pinned="  image: docker://$IMAGE@$DIGEST # $VERSION""#));
 }
 
 #[test]
 fn only_pinned_release_images_are_accepted() {
     let digest = "0123456789abcdef".repeat(4);
-    for (image, version) in [
+    let image = "  image: docker://ghcr.io/n8kahl/itm-gate-action";
+    for (line, version) in [
+        (format!("{image}:v1.2.3"), Some("1.2.3")),
+        (format!("{image}:v1.3.0-rc.1"), Some("1.3.0-rc.1")),
+        (format!("{image}@sha256:{digest} # v1.2.3"), Some("1.2.3")),
+        (format!("{image}@sha256:{digest}"), None),
+        (format!("{image}:v1.2.3@sha256:{digest}"), None),
+        (format!("{image}:v1"), None),
+        (format!("{image}:v1.2"), None),
+        (format!("{image}:latest"), None),
+        (image.to_string(), None),
         (
-            "docker://ghcr.io/n8kahl/itm-gate-action:v1.2.3",
-            Some("1.2.3"),
+            "  image: docker://ghcr.io/someone/else:v1.2.3".to_string(),
+            None,
         ),
-        (
-            "docker://ghcr.io/n8kahl/itm-gate-action:v1.3.0-rc.1",
-            Some("1.3.0-rc.1"),
-        ),
-        (
-            &format!("docker://ghcr.io/n8kahl/itm-gate-action:v1.2.3@sha256:{digest}"),
-            Some("1.2.3"),
-        ),
-        ("docker://ghcr.io/n8kahl/itm-gate-action:v1", None),
-        ("docker://ghcr.io/n8kahl/itm-gate-action:v1.2", None),
-        ("docker://ghcr.io/n8kahl/itm-gate-action:latest", None),
-        ("docker://ghcr.io/n8kahl/itm-gate-action", None),
-        ("docker://ghcr.io/someone/else:v1.2.3", None),
-        ("Dockerfile", None),
+        ("  image: Dockerfile".to_string(), None),
     ] {
-        assert_eq!(pinned_image_version(image), version, "{image}");
+        assert_eq!(pinned_image_version(&line), version, "{line}");
     }
 }
 
