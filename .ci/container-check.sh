@@ -68,6 +68,11 @@ trap cleanup EXIT
 printf '[containers]\ndefault_ulimits = []\n' >"$WORK/containers.conf"
 export CONTAINERS_CONF="$WORK/containers.conf"
 P=(podman --storage-driver vfs --cgroup-manager cgroupfs --runtime runc)
+# GitHub's runner runs container actions with a rootful engine; so do we (sudo when not root).
+if [ "$(id -u)" != 0 ]; then
+	command -v sudo >/dev/null || fail "podman needs root here: run as root or install sudo"
+	P=(sudo env "CONTAINERS_CONF=$CONTAINERS_CONF" "${P[@]}")
+fi
 
 # --- 1. the binary and the build context -------------------------------------------------------
 CONTEXT="$WORK/context"
