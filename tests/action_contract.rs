@@ -89,6 +89,15 @@ fn action() -> Action {
     serde_yaml::from_str(&text).expect("action.yml parses as action metadata")
 }
 
+/// The items of a multi-line value (an input, a `with:` path list): its non-empty lines, trimmed.
+fn item_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect()
+}
+
 /// The commands an input is used by, from its description ("Used only by `preflight` …").
 fn used_by(input: &Input) -> BTreeSet<&'static str> {
     let description = &input.description;
@@ -182,14 +191,7 @@ fn declares_every_input_of_the_design_and_nothing_else() {
 fn defaults_are_the_designs() {
     let action = action();
     let default = |name: &str| action.inputs[name].default.clone().unwrap_or_default();
-    let lines = |name: &str| -> Vec<String> {
-        default(name)
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(String::from)
-            .collect()
-    };
+    let lines = |name: &str| item_lines(&default(name));
     assert_eq!(default("command"), "gate");
     assert_eq!(default("results"), "test-results/results.json");
     assert_eq!(lines("specs"), REQUIRED_SPECS);
@@ -243,17 +245,7 @@ fn defaults_are_the_designs() {
 fn defaults_match_the_binarys_own() {
     use itm_gate::{config, preflight, readiness};
     let action = action();
-    let lines = |name: &str| -> Vec<String> {
-        action.inputs[name]
-            .default
-            .as_deref()
-            .unwrap_or("")
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(String::from)
-            .collect()
-    };
+    let lines = |name: &str| item_lines(action.inputs[name].default.as_deref().unwrap_or(""));
     let trimmed =
         |values: &[&str]| -> Vec<String> { values.iter().map(|v| v.trim().to_string()).collect() };
     assert_eq!(lines("results"), [config::DEFAULT_RESULTS]);
@@ -534,14 +526,7 @@ fn example_jobs(path: &str) -> ExampleJobs {
 
 /// The paths an `actions/upload-artifact` step uploads, one per line.
 fn upload_paths(step: &serde_yaml::Value) -> Vec<String> {
-    step["with"]["path"]
-        .as_str()
-        .unwrap_or("")
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(String::from)
-        .collect()
+    item_lines(step["with"]["path"].as_str().unwrap_or(""))
 }
 
 /// Issue 14, point 5: the job that installs and runs the users' code can only read; the job
@@ -657,13 +642,11 @@ fn the_examples_give_write_access_only_to_the_gate_job() {
             Some(format!("${{{{ needs.{}.result }}}}", jobs.tests_name).as_str()),
             "{path}: the gate reads the tests job's result"
         );
-        let specs: Vec<&str> = with["specs"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{path}: specs are set explicitly"))
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .collect();
+        let specs = item_lines(
+            with["specs"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{path}: specs are set explicitly")),
+        );
         assert_eq!(specs, ["e2e/specs/ai-coach/ai-coach-api.spec.ts"], "{path}");
         let text = std::fs::read_to_string(Path::new(ROOT).join(path)).unwrap();
         assert!(
@@ -1422,22 +1405,14 @@ fn preflight_and_readiness_read_their_inputs() {
     }
 }
 
-#[test]
-fn the_example_workflows_gate_step_passes_on_a_green_run() {
-    let action = action();
-    let mut step = RunnerStep::new(&action)
-        .with_green_report()
-        .like_the_example(EXAMPLES[0], &[GREEN_LOG]);
+/// Runs an example's gate step (without the commit) and checks what every green run must show:
+/// exit 0, PASS, nothing undeclared, no critical log finding.
+fn passes_like_the_example(action: &Action, mut step: RunnerStep) -> Run {
     step.set_input("commit", "never");
     let run = step.run();
     assert_eq!(run.code, 0, "{}", run.describe());
     assert_eq!(run.output("result"), Some("PASS"), "{}", run.describe());
-    assert_nothing_undeclared(&action, &run);
-    let evidence = run.output("evidence").unwrap_or_default();
-    assert!(
-        evidence.contains(&format!("- Backend URL: {BACKEND_URL}")),
-        "{evidence}"
-    );
+    assert_nothing_undeclared(action, &run);
     let findings: serde_json::Value =
         serde_json::from_str(run.output("findings").unwrap_or_default()).expect("findings is JSON");
     assert!(
@@ -1445,6 +1420,21 @@ fn the_example_workflows_gate_step_passes_on_a_green_run() {
             .as_array()
             .is_some_and(|f| f.iter().all(|f| f["severity"] != "critical")),
         "a green run's log has no critical finding: {findings}"
+    );
+    run
+}
+
+#[test]
+fn the_example_workflows_gate_step_passes_on_a_green_run() {
+    let action = action();
+    let step = RunnerStep::new(&action)
+        .with_green_report()
+        .like_the_example(EXAMPLES[0], &[GREEN_LOG]);
+    let run = passes_like_the_example(&action, step);
+    let evidence = run.output("evidence").unwrap_or_default();
+    assert!(
+        evidence.contains(&format!("- Backend URL: {BACKEND_URL}")),
+        "{evidence}"
     );
 }
 
@@ -1464,14 +1454,10 @@ fn the_sharded_examples_gate_step_passes_on_green_shards() {
         .as_str()
         .unwrap()
         .to_string();
-    let mut step = RunnerStep::new(&action)
+    let step = RunnerStep::new(&action)
         .with_reports(&results, &shards)
         .like_the_example(EXAMPLES[1], &logs);
-    step.set_input("commit", "never");
-    let run = step.run();
-    assert_eq!(run.code, 0, "{}", run.describe());
-    assert_eq!(run.output("result"), Some("PASS"), "{}", run.describe());
-    assert_nothing_undeclared(&action, &run);
+    let run = passes_like_the_example(&action, step);
     let evidence = run.output("evidence").unwrap_or_default();
     assert!(evidence.contains("in 2 reports"), "{evidence}");
 }
