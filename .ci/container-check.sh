@@ -5,7 +5,8 @@
 #   1. the static musl binary, once, with its checks (.ci/static-binary.sh), in a tiny context;
 #   2. `podman build` of the repository's Dockerfile as localhost/itm-gate:ci: no USER, the
 #      binary as entrypoint, under 15 MB;
-#   3. the image's own CA bundle: present, the one of the context, holding the public roots;
+#   3. the image's files: the binary and its own CA bundle only, the bundle the one of the
+#      context and holding the public roots;
 #   4. the runner's `docker run`: --workdir /github/workspace, INPUT_* from action.yml's defaults
 #      and the step's `with:`, the GITHUB_*/RUNNER_* variables, HOME=/github/home, the four
 #      mounts, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY under /github/file_commands, RUNNER_TEMP and
@@ -79,8 +80,6 @@ CONTEXT="$WORK/context"
 mkdir -p "$CONTEXT"
 bash .ci/static-binary.sh "$CONTEXT/dist"
 cp Dockerfile .dockerignore "$CONTEXT/"
-# Something the .dockerignore must keep out of the image's context.
-echo "not for the image" >"$CONTEXT/stray.txt"
 ARCH="$(docker_arch "$(rust_musl_target)")"
 
 # --- 2. the image ------------------------------------------------------------------------------
@@ -100,15 +99,15 @@ image_arch="$(inspect '{{.Architecture}}')"
 "${P[@]}" run --rm --network none "$IMAGE" --version
 say "image OK: $IMAGE, $size bytes, $image_arch, entrypoint $entrypoint, no USER"
 
-# --- 3. the image's CA bundle ------------------------------------------------------------------
-probe="itm-gate-ca-$$"
+# --- 3. the image's files and its CA bundle ----------------------------------------------------
+probe="itm-gate-files-$$"
 "${P[@]}" create --name "$probe" --label itm-gate-container-check "$IMAGE" >/dev/null
-"${P[@]}" cp "$probe:/etc/ssl/certs/ca-certificates.crt" "$WORK/image-ca.crt" ||
-	fail "the image has no /etc/ssl/certs/ca-certificates.crt"
-if "${P[@]}" cp "$probe:/stray.txt" "$WORK/stray.txt" 2>/dev/null; then
-	fail ".dockerignore let a file that is not dist/ into the image"
-fi
+"${P[@]}" export "$probe" >"$WORK/image.tar"
 "${P[@]}" rm "$probe" >/dev/null
+files="$(tar -tvf "$WORK/image.tar" | awk '$1 !~ /^d/ {print $1, $NF}' | sort)"
+[ "$files" = "$(printf '%s\n' "-rw-r--r-- etc/ssl/certs/ca-certificates.crt" "-rwxr-xr-x itm-gate")" ] ||
+	fail "the image must hold the binary and the CA bundle, nothing else: $files"
+tar -xOf "$WORK/image.tar" etc/ssl/certs/ca-certificates.crt >"$WORK/image-ca.crt"
 cmp -s "$WORK/image-ca.crt" "$CONTEXT/dist/ca-certificates.crt" ||
 	fail "the image's CA bundle is not the one of the build context"
 roots="$(grep -c 'BEGIN CERTIFICATE' "$WORK/image-ca.crt")"
@@ -119,7 +118,7 @@ for root in "USERTrust ECC Certification Authority" "USERTrust RSA Certification
 	"DigiCert Global Root G2" "ISRG Root X1"; do
 	grep -q "CN = $root\$" <<<"$subjects" || fail "the image's CA bundle lacks the public root \"$root\""
 done
-say "CA bundle OK: /etc/ssl/certs/ca-certificates.crt, $roots certificates incl. USERTrust, DigiCert, ISRG"
+say "files OK: /itm-gate and /etc/ssl/certs/ca-certificates.crt only; the bundle holds $roots certificates incl. USERTrust, DigiCert, ISRG"
 
 # --- 4. the stand-in GitHub API over HTTPS, certified by a test CA -----------------------------
 PKI="$WORK/pki"
