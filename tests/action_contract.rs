@@ -784,6 +784,170 @@ fn the_sharded_example_gates_all_shards_as_one_run() {
     );
 }
 
+// ----- the release and the self-test ----------------------------------------------------------
+
+/// The jobs of a workflow in the repository, by id.
+fn workflow_jobs(path: &str) -> serde_yaml::Mapping {
+    yaml(path)["jobs"].as_mapping().expect("jobs").clone()
+}
+
+/// A job's `needs`, as a list.
+fn needs(job: &serde_yaml::Value) -> Vec<String> {
+    match &job["needs"] {
+        serde_yaml::Value::String(one) => vec![one.clone()],
+        serde_yaml::Value::Sequence(many) => many
+            .iter()
+            .filter_map(|n| n.as_str().map(String::from))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// All `run:` scripts of a job, joined.
+fn scripts(job: &serde_yaml::Value) -> String {
+    steps(job)
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Issue 14, point 3: each architecture's binary is built with cargo on its own runner (no
+/// QEMU), run on fixtures, assembled into one image, pushed, pulled without logging in, and only
+/// then is the release tagged and the major tag moved.
+#[test]
+fn the_release_builds_natively_checks_the_anonymous_pull_then_moves_the_major_tag() {
+    let path = ".github/workflows/release.yml";
+    let text = std::fs::read_to_string(Path::new(ROOT).join(path)).unwrap();
+    assert!(!text.contains("setup-qemu-action"), "no emulated builds");
+    let jobs = workflow_jobs(path);
+    let job = |id: &str| -> &serde_yaml::Value {
+        jobs.get(id).unwrap_or_else(|| panic!("{path}: job `{id}`"))
+    };
+
+    let binaries = job("binaries");
+    let runners: BTreeSet<&str> = binaries["strategy"]["matrix"]["include"]
+        .as_sequence()
+        .expect("a matrix of runners")
+        .iter()
+        .filter_map(|i| i["runner"].as_str())
+        .collect();
+    assert_eq!(
+        runners,
+        BTreeSet::from(["ubuntu-latest", "ubuntu-24.04-arm"])
+    );
+    assert!(
+        scripts(binaries).contains("bash .ci/static-binary.sh dist"),
+        "the binaries are built and run on fixtures by .ci/static-binary.sh"
+    );
+
+    let image = job("image");
+    assert!(needs(image).contains(&"binaries".to_string()));
+    let builds: Vec<&serde_yaml::Value> = steps(image)
+        .iter()
+        .filter(|s| uses(s).starts_with("docker/build-push-action@"))
+        .collect();
+    assert!(!builds.is_empty());
+    for build in &builds {
+        assert_eq!(
+            build["with"]["context"].as_str(),
+            Some("."),
+            "the repository's Dockerfile"
+        );
+        assert!(build["with"]["file"].is_null());
+    }
+    assert!(builds.iter().any(|b| {
+        b["with"]["push"].as_bool() == Some(true)
+            && b["with"]["platforms"].as_str() == Some("linux/amd64,linux/arm64")
+    }));
+
+    let public = job("public");
+    assert!(needs(public).contains(&"image".to_string()));
+    let pull = scripts(public);
+    for command in ["docker logout", "docker manifest inspect", "docker pull"] {
+        assert!(
+            pull.contains(command),
+            "{path}: the public check runs `{command}`"
+        );
+    }
+    assert!(
+        !steps(public)
+            .iter()
+            .any(|s| uses(s).starts_with("docker/login-action@")),
+        "{path}: the public check does not log in"
+    );
+
+    let publish = job("publish");
+    assert!(needs(publish).contains(&"public".to_string()));
+    let moving: Vec<&str> = jobs
+        .iter()
+        .filter(|(_, j)| scripts(j).contains(r#"refs/tags/$MAJOR"#))
+        .filter_map(|(id, _)| id.as_str())
+        .collect();
+    assert_eq!(moving, ["publish"], "only the last job moves the major tag");
+    assert_eq!(
+        jobs.iter()
+            .filter(|(_, j)| permissions(j).get("contents").map(String::as_str) == Some("write"))
+            .count(),
+        1,
+        "one job may write to the repository"
+    );
+}
+
+/// Issue 14, point 4: the runner itself builds the image from the Dockerfile and runs the action
+/// with `uses: ./` on fixtures: a PASS whose outputs a later step checks, and a FAIL that must
+/// fail its step.
+#[test]
+fn the_self_test_runs_the_action_from_the_dockerfile() {
+    let path = ".github/workflows/self-test.yml";
+    let jobs = workflow_jobs(path);
+    let job = jobs.values().next().expect("a job");
+    let all = steps(job);
+    assert!(scripts(job).contains("bash .ci/static-binary.sh dist"));
+    assert!(
+        scripts(job).contains("sed -i 's|^  image: docker://.*$|  image: Dockerfile|' action.yml"),
+        "{path}: action.yml is pointed at the Dockerfile"
+    );
+    let local: Vec<(usize, &serde_yaml::Value)> = all
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| uses(s) == "./")
+        .collect();
+    assert_eq!(local.len(), 2, "{path}: a PASS and a FAIL case");
+    let later_reads = |at: usize, what: &str| {
+        all[at + 1..].iter().any(|s| {
+            s["env"].as_mapping().is_some_and(|env| {
+                env.values()
+                    .any(|v| v.as_str().is_some_and(|v| v.contains(what)))
+            })
+        })
+    };
+    let (pass_at, pass) = local[0];
+    let pass_id = pass["id"].as_str().unwrap();
+    assert!(
+        pass["continue-on-error"].is_null(),
+        "the PASS case must pass"
+    );
+    assert!(later_reads(
+        pass_at,
+        &format!("steps.{pass_id}.outputs.result")
+    ));
+    let (fail_at, fail) = local[1];
+    let fail_id = fail["id"].as_str().unwrap();
+    assert_eq!(fail["continue-on-error"].as_bool(), Some(true));
+    assert!(
+        later_reads(fail_at, &format!("steps.{fail_id}.outcome")),
+        "{path}: a later step checks that the FAIL case failed"
+    );
+    for (_, case) in local {
+        let results = case["with"]["results"].as_str().unwrap();
+        assert!(
+            Path::new(ROOT).join(results).is_file(),
+            "{results} is committed"
+        );
+    }
+}
+
 // ----- the binary in the runner's environment --------------------------------------------------
 
 /// Compiles the `getenv` logging shim once per test process.

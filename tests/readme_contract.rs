@@ -257,3 +257,25 @@ fn readme_links_stay_inside_the_repository_or_on_the_web() {
         "https://github.com/n8kahl/ITM-gd/blob/main/docs/ai-coach/AI_COACH_V2_STAGING_GATE_RUNBOOK.md"
     ));
 }
+
+/// Issue 14, point 6: README.md is the one place that documents the action's inputs and outputs;
+/// no page under docs/ repeats those tables (docs/action.md did, and drifted).
+#[test]
+fn no_page_under_docs_repeats_the_readmes_tables() {
+    let mut repeated = Vec::new();
+    for entry in std::fs::read_dir(Path::new(ROOT).join("docs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            let doc = std::fs::read_to_string(&path).unwrap();
+            for header in ["input", "output", "exit code"] {
+                if !table_rows(&doc, header).is_empty() {
+                    repeated.push(format!("{}: `| {header} |` table", path.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        repeated.is_empty(),
+        "README.md documents the action; link to it instead: {repeated:?}"
+    );
+}
