@@ -327,10 +327,10 @@ impl Scanner {
             let start = found.start();
             let line_start = memrchr(b'\n', &block[pos..start]).map_or(pos, |i| pos + i + 1);
             let line_end = memchr(b'\n', &block[start..]).map_or(block.len(), |i| start + i);
-            if line_start > 0 {
-                if let Some(done) = carried.take() {
-                    self.emit(source, done, with_lines, out);
-                }
+            if line_start > 0
+                && let Some(done) = carried.take()
+            {
+                self.emit(source, done, with_lines, out);
             }
             state.line += memchr_iter(b'\n', &block[counted..line_start]).count() as u64;
             counted = line_start;
@@ -601,16 +601,16 @@ pub fn run(args: ScanLogsArgs) -> Exit {
     let scanner = Scanner::new(rules, Redactor::from_env(token.as_deref()));
     let mut findings = Findings::new();
     let (stdin, files): (Vec<String>, Vec<String>) = args.paths.into_iter().partition(|p| p == "-");
-    if !stdin.is_empty() {
-        if let Err(err) = scanner.scan_reader("<stdin>", io::stdin().lock(), &mut findings) {
-            scanner.push_file_finding(
-                UNREADABLE_RULE,
-                "<stdin>",
-                None,
-                &format!("reading stopped: {err}"),
-                &mut findings,
-            );
-        }
+    if !stdin.is_empty()
+        && let Err(err) = scanner.scan_reader("<stdin>", io::stdin().lock(), &mut findings)
+    {
+        scanner.push_file_finding(
+            UNREADABLE_RULE,
+            "<stdin>",
+            None,
+            &format!("reading stopped: {err}"),
+            &mut findings,
+        );
     }
     scanner.scan_paths(&files, Path::new("."), &mut findings);
     let written = if args.json {

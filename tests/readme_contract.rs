@@ -1,5 +1,5 @@
-//! README.md (and docs/action.md, its source) document exactly the inputs and outputs that
-//! action.yml declares, with the same defaults, and the exit codes of src/exit.rs, so the
+//! README.md documents exactly the inputs and outputs that action.yml declares, with the same
+//! defaults, the exit codes of src/exit.rs, and the Rust version Cargo.toml declares, so the
 //! documentation cannot drift from the action.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -150,13 +150,6 @@ fn problems_in(doc_path: &str, doc: &str) -> Vec<String> {
 }
 
 #[test]
-fn docs_action_md_documents_the_action() {
-    let problems = problems("docs/action.md");
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
-}
-
-/// Fails until README.md carries the tables of docs/action.md.
-#[test]
 fn readme_documents_every_input_output_and_exit_code() {
     let problems = problems("README.md");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
@@ -175,11 +168,11 @@ fn the_table_reader_finds_rows_and_ignores_other_tables() {
 
 #[test]
 fn a_missing_row_a_stale_row_and_a_stale_default_are_reported() {
-    let doc = std::fs::read_to_string(Path::new(ROOT).join("docs/action.md")).unwrap();
+    let doc = std::fs::read_to_string(Path::new(ROOT).join("README.md")).unwrap();
     let token_row = doc
         .lines()
         .find(|l| l.starts_with("| `token` |"))
-        .expect("docs/action.md has a token row");
+        .expect("README.md has a token row");
     let drifted = doc
         .replace(token_row, "| `old-input` | (empty) | removed |")
         .replace(
@@ -208,4 +201,81 @@ fn readme_lists_every_built_in_log_rule() {
         let row = format!("| `{}` | {} |", rule.id, rule.severity);
         assert!(readme.contains(&row), "README.md has no row `{row}`");
     }
+}
+
+/// Cargo.toml's `rust-version`, as written (`1.88`).
+fn rust_version() -> String {
+    let manifest = std::fs::read_to_string(Path::new(ROOT).join("Cargo.toml")).unwrap();
+    manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("rust-version = \""))
+        .and_then(|rest| rest.strip_suffix('"'))
+        .expect("Cargo.toml declares rust-version")
+        .to_string()
+}
+
+/// Issue 14, point 6: README says which Rust builds the crate, and says what Cargo.toml says
+/// (.ci/rust-version-check.sh keeps Cargo.toml true to the lockfile).
+#[test]
+fn readme_names_the_rust_version_of_cargo_toml() {
+    let readme = std::fs::read_to_string(Path::new(ROOT).join("README.md")).unwrap();
+    let version = rust_version();
+    let stated: BTreeSet<&str> = readme
+        .match_indices(" or newer")
+        .filter_map(|(at, _)| readme[..at].rsplit("Rust ").next())
+        .filter(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.') && !v.is_empty())
+        .collect();
+    assert_eq!(
+        stated,
+        BTreeSet::from([version.as_str()]),
+        "README.md must say \"Rust {version} or newer\" (Cargo.toml's rust-version), and no other"
+    );
+}
+
+/// Issue 14, point 6: every link in README.md leads somewhere a reader of the repository can
+/// follow: a file of the repository, or a web address, never a path outside the repository.
+#[test]
+fn readme_links_stay_inside_the_repository_or_on_the_web() {
+    let readme = std::fs::read_to_string(Path::new(ROOT).join("README.md")).unwrap();
+    let links = regex::Regex::new(r"\]\(([^)\s]+)\)").unwrap();
+    let mut problems = Vec::new();
+    for link in links.captures_iter(&readme) {
+        let target = &link[1];
+        if target.starts_with("https://") || target.starts_with('#') {
+            continue;
+        }
+        let path = target.split('#').next().unwrap_or(target);
+        if path.starts_with("..") || path.starts_with('/') || !Path::new(ROOT).join(path).exists() {
+            problems.push(target.to_string());
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "README.md links outside the repository or to missing files: {problems:?}"
+    );
+    assert!(readme.contains(
+        "https://github.com/n8kahl/ITM-gd/blob/main/docs/ai-coach/AI_COACH_V2_STAGING_GATE_RUNBOOK.md"
+    ));
+}
+
+/// Issue 14, point 6: README.md is the one place that documents the action's inputs and outputs;
+/// no page under docs/ repeats those tables (docs/action.md did, and drifted).
+#[test]
+fn no_page_under_docs_repeats_the_readmes_tables() {
+    let mut repeated = Vec::new();
+    for entry in std::fs::read_dir(Path::new(ROOT).join("docs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            let doc = std::fs::read_to_string(&path).unwrap();
+            for header in ["input", "output", "exit code"] {
+                if !table_rows(&doc, header).is_empty() {
+                    repeated.push(format!("{}: `| {header} |` table", path.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        repeated.is_empty(),
+        "README.md documents the action; link to it instead: {repeated:?}"
+    );
 }

@@ -673,17 +673,17 @@ pub(crate) fn rate_limit_wait(
             format!("{summary}; retry-after {secs} s"),
         ));
     }
-    if header("x-ratelimit-remaining") == Some("0") {
-        if let Some(reset) = header("x-ratelimit-reset").and_then(|v| v.parse::<u64>().ok()) {
-            let wait = reset.saturating_sub(now_epoch) + 1;
-            let at = chrono::DateTime::from_timestamp(i64::try_from(reset).unwrap_or(0), 0)
-                .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
-                .unwrap_or_else(|| reset.to_string());
-            return Some((
-                Duration::from_secs(wait),
-                format!("{summary}; the limit resets at {at}"),
-            ));
-        }
+    if header("x-ratelimit-remaining") == Some("0")
+        && let Some(reset) = header("x-ratelimit-reset").and_then(|v| v.parse::<u64>().ok())
+    {
+        let wait = reset.saturating_sub(now_epoch) + 1;
+        let at = chrono::DateTime::from_timestamp(i64::try_from(reset).unwrap_or(0), 0)
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+            .unwrap_or_else(|| reset.to_string());
+        return Some((
+            Duration::from_secs(wait),
+            format!("{summary}; the limit resets at {at}"),
+        ));
     }
     let names_limit = message.to_ascii_lowercase().contains("rate limit");
     if status == 429 || names_limit || header("x-ratelimit-remaining") == Some("0") {
