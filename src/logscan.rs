@@ -598,7 +598,9 @@ pub fn run(args: ScanLogsArgs) -> Exit {
         return Exit::Success;
     }
     let token = crate::github::checks::token(None);
-    let scanner = Scanner::new(rules, Redactor::from_env(token.as_deref()));
+    let redactor = Redactor::from_env(token.as_deref());
+    crate::redact::install(redactor.clone());
+    let scanner = Scanner::new(rules, redactor);
     let mut findings = Findings::new();
     let (stdin, files): (Vec<String>, Vec<String>) = args.paths.into_iter().partition(|p| p == "-");
     if !stdin.is_empty() {

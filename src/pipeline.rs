@@ -451,27 +451,9 @@ fn evidence_notes(
     parts.join("; ")
 }
 
-/// One line of untrusted text for the evidence notes: ANSI codes and line breaks removed, cut,
-/// and the characters that could start Markdown or HTML markup escaped (the block is read raw
-/// in the status document too, so ordinary punctuation is left alone).
+/// One line of untrusted text for the evidence notes (see [`evidence::escape_field`]).
 fn note_text(text: &str, max_chars: usize) -> String {
-    let plain = crate::text::strip_ansi(text);
-    let one_line: String = plain.split_whitespace().collect::<Vec<_>>().join(" ");
-    let short = crate::text::truncate_chars(&one_line, max_chars);
-    let mut out = String::with_capacity(short.len());
-    for c in short.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    out
+    evidence::escape_field(text, max_chars)
 }
 
 /// Annotations in order of usefulness: the gate result, failing tests at their lines,
@@ -569,6 +551,7 @@ pub fn run(args: GateArgs) -> Exit {
         },
     };
     let redactor = Redactor::from_env(settings.token.as_deref());
+    crate::redact::install(redactor.clone());
     let scanner = Scanner::new(rules, redactor.clone());
     let context = RunContext::from_env();
 

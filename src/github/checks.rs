@@ -206,7 +206,10 @@ pub fn token(flag: Option<&str>) -> Option<String> {
 pub fn client_for(command: &str, token_flag: Option<&str>) -> Result<GitHubClient, Exit> {
     token(token_flag)
         .ok_or(GitHubError::MissingToken)
-        .and_then(|token| GitHubClient::from_env(&token))
+        .and_then(|token| {
+            crate::redact::install(crate::redact::Redactor::from_env(Some(&token)));
+            GitHubClient::from_env(&token)
+        })
         .map_err(|err| {
             eprintln!("itm-gate {command}: {err}");
             Exit::Usage
