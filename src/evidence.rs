@@ -421,43 +421,6 @@ fn parse_verdict(value: &str) -> Option<Verdict> {
     (separated && !names_other && !remarks.contains('|')).then_some(verdict)
 }
 
-/// A host name, IPv4 address or bracketed IPv6 address, with an optional numeric port.
-fn is_host_and_port(authority: &str) -> bool {
-    let (host, port) = if let Some(inner) = authority.strip_prefix('[') {
-        let Some((address, after)) = inner.split_once(']') else {
-            return false;
-        };
-        if address.is_empty()
-            || !address
-                .chars()
-                .all(|c| c.is_ascii_hexdigit() || ":.".contains(c))
-        {
-            return false;
-        }
-        match after {
-            "" => return true,
-            _ => match after.strip_prefix(':') {
-                Some(port) => (None, Some(port)),
-                None => return false,
-            },
-        }
-    } else {
-        match authority.split_once(':') {
-            Some((host, port)) => (Some(host), Some(port)),
-            None => (Some(authority), None),
-        }
-    };
-    let host_ok = host.is_none_or(|host| {
-        !host.is_empty()
-            && host
-                .chars()
-                .all(|c| c.is_alphanumeric() || "-._~%".contains(c))
-    });
-    let port_ok =
-        port.is_none_or(|port| !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()));
-    host_ok && port_ok
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -161,7 +161,12 @@ impl Scanner {
             self.push_file_finding(UNREADABLE_RULE, shown, None, &problem, out);
             return;
         }
-        match std::fs::File::open(path) {
+        // Only regular files are opened: a FIFO or a device (or a link to one) would block.
+        match crate::paths::open_regular(path) {
+            Err(err) if err.kind() == io::ErrorKind::InvalidInput => {
+                let problem = format!("skipped `{shown}`: {err}");
+                self.push_file_finding(UNREADABLE_RULE, shown, None, &problem, out);
+            }
             Err(err) => {
                 let problem = format!("cannot open `{shown}`: {err}");
                 self.push_file_finding(UNREADABLE_RULE, shown, None, &problem, out);

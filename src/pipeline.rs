@@ -686,10 +686,9 @@ fn report_locally(
 
     // Evidence file first: the cheapest place the evidence survives.
     if let Some(path) = &settings.evidence_file {
-        let written = path
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| std::fs::write(path, block));
+        // Never through a link: a new file renamed into place (the path was checked to stay
+        // inside the workspace when the settings were read).
+        let written = crate::paths::write_replacing(path, block.as_bytes());
         if let Err(err) = written {
             eprintln!(
                 "itm-gate: cannot write `evidence-file` {}: {err}",
@@ -794,8 +793,16 @@ fn record(
             return Some(Exit::GitHub);
         }
         // Local run without GitHub: show the change against the workspace copy.
+        // The status file was checked to resolve inside the workspace; only a regular file is
+        // read.
         let local = settings.workspace.join(&settings.status_file);
-        let current = std::fs::read_to_string(&local).ok();
+        let current = crate::paths::open_regular(&local)
+            .ok()
+            .and_then(|mut file| {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut file, &mut text).ok()?;
+                Some(text)
+            });
         let new = update(current.as_deref());
         if current.as_deref() == Some(new.as_str()) {
             println!(

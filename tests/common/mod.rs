@@ -186,6 +186,11 @@ impl ActionRun {
 
     /// Runs the binary with no arguments (as the container does) or with `args`.
     pub fn run(&self, args: &[&str]) -> Ran {
+        self.run_within(args, RUN_TIMEOUT)
+    }
+
+    /// [`ActionRun::run`], failing the test when the run takes longer than `limit`.
+    pub fn run_within(&self, args: &[&str], limit: std::time::Duration) -> Ran {
         let ws = self.workspace.path();
         let runner_files = tempfile::tempdir().expect("temp dir");
         let output_path = runner_files.path().join("output");
@@ -222,7 +227,7 @@ impl ActionRun {
         for (name, value) in &self.env {
             cmd.env(name, value);
         }
-        let out = cmd.output().expect("run itm-gate");
+        let out = output_within(&mut cmd, limit);
         let output_file = std::fs::read_to_string(&output_path).unwrap_or_default();
         Ran {
             code: out.status.code().unwrap_or(-1),
@@ -232,6 +237,61 @@ impl ActionRun {
             summary: std::fs::read_to_string(&summary_path).unwrap_or_default(),
             output_file,
         }
+    }
+}
+
+/// How long one run of the binary may take before the test fails (a read that blocks, on a
+/// FIFO say, fails the test instead of hanging it).
+pub const RUN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Runs `cmd` to completion like `Command::output`, but kills it and fails the test when it
+/// takes longer than `limit`.
+pub fn output_within(cmd: &mut Command, limit: std::time::Duration) -> std::process::Output {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run itm-gate");
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let deadline = std::time::Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for itm-gate") {
+            break status;
+        }
+        if std::time::Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("itm-gate did not finish within {limit:?} (a blocked read?)");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    std::process::Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
     }
 }
 
