@@ -232,7 +232,8 @@ pub fn workflow_url(
 /// - a value that does not parse, has whitespace, or has a scheme other than `http`, `https`,
 ///   `ws` or `wss` becomes [`HIDDEN_URL`]; a value without a scheme
 ///   (`staging.example.com:3001`) is parsed as `http` and shown without one;
-/// - the path is kept as the parser normalises it (a lone `/` only when the value had one);
+/// - host, port and path are shown as the parser normalises them (a lone `/` path and a
+///   scheme's default port are left out);
 /// - an empty value stays empty.
 pub fn sanitize_backend_url(url: &str) -> String {
     let url = url.trim();
@@ -271,10 +272,8 @@ pub fn sanitize_backend_url(url: &str) -> String {
     if let Some(port) = parsed.port() {
         let _ = write!(out, ":{port}");
     }
-    let given_path = rest.split(['?', '#']).next().unwrap_or_default();
-    let path = parsed.path();
-    if path != "/" || given_path.contains(['/', '\\']) {
-        out.push_str(path);
+    if parsed.path() != "/" {
+        out.push_str(parsed.path());
     }
     out
 }
@@ -632,7 +631,7 @@ mod tests {
                 "https://u:p?ss#@host.example.com",
                 "https://host.example.com",
             ),
-            ("http://localhost:3001/", "http://localhost:3001/"),
+            ("http://localhost:3001/", "http://localhost:3001"),
             ("http://[::1]:3001/x", "http://[::1]:3001/x"),
             ("staging.example.com:8080", "staging.example.com:8080"),
             ("user:secret", HIDDEN_URL),

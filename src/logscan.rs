@@ -620,12 +620,21 @@ pub fn run(args: ScanLogsArgs) -> Exit {
         }
     }
     scanner.scan_paths(&files, Path::new("."), &mut findings);
-    let written = if args.json {
-        write_json(&mut out, &findings)
+    // Excerpts are untrusted log text: inside Actions they are printed inside
+    // `::stop-commands::` with `##[` neutralised, as the gate prints them.
+    let mut text = Vec::new();
+    let _ = if args.json {
+        write_json(&mut text, &findings)
     } else {
-        write_lines(&mut out, &findings)
+        write_lines(&mut text, &findings)
     };
-    let _ = written.and_then(|()| out.flush());
+    let text = String::from_utf8_lossy(&text);
+    if crate::runner::in_github_actions() {
+        drop(out);
+        crate::runner::print_untrusted(&text);
+    } else {
+        let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    }
     if findings.has_critical() {
         Exit::GateFailed
     } else {

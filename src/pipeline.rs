@@ -536,7 +536,7 @@ pub fn run(args: GateArgs) -> Exit {
     let settings = match GateSettings::resolve(args) {
         Ok(settings) => settings,
         Err(err) => {
-            eprintln!("itm-gate: {err}");
+            runner::eprint_line(&format!("itm-gate: {err}"));
             return Exit::Usage;
         }
     };
@@ -545,7 +545,7 @@ pub fn run(args: GateArgs) -> Exit {
         Some(path) => match RuleSet::builtin().with_rules_file(path) {
             Ok(rules) => rules,
             Err(err) => {
-                eprintln!("itm-gate: input `log-rules`: {err}");
+                runner::eprint_line(&format!("itm-gate: input `log-rules`: {err}"));
                 return Exit::Usage;
             }
         },
@@ -621,7 +621,7 @@ pub fn run(args: GateArgs) -> Exit {
     if let Some(mut outputs) = OutputFile::from_env() {
         for name in ["commit-sha", "commit-url"] {
             if let Err(err) = outputs.set(name, "") {
-                eprintln!("itm-gate: cannot write output `{name}`: {err}");
+                runner::eprint_line(&format!("itm-gate: cannot write output `{name}`: {err}"));
                 exit = Exit::Internal;
             }
         }
@@ -690,10 +690,10 @@ fn report_locally(
         // inside the workspace when the settings were read).
         let written = crate::paths::write_replacing(path, block.as_bytes());
         if let Err(err) = written {
-            eprintln!(
+            runner::eprint_line(&format!(
                 "itm-gate: cannot write `evidence-file` {}: {err}",
                 path.display()
-            );
+            ));
             exit = Exit::Internal;
         }
     }
@@ -715,7 +715,7 @@ fn report_locally(
         ];
         for (name, value) in values {
             if let Err(err) = outputs.set(name, &redactor.redact(&value)) {
-                eprintln!("itm-gate: cannot write output `{name}`: {err}");
+                runner::eprint_line(&format!("itm-gate: cannot write output `{name}`: {err}"));
                 exit = Exit::Internal;
             }
         }
@@ -739,7 +739,7 @@ fn report_locally(
         let full = redactor.redact(&full);
         let fallback = redactor.redact(&fallback);
         if let Err(err) = runner::write_summary(&path, &full, &fallback) {
-            eprintln!("itm-gate: cannot write the job summary: {err}");
+            runner::eprint_line(&format!("itm-gate: cannot write the job summary: {err}"));
             exit = Exit::Internal;
         }
     }
@@ -748,11 +748,11 @@ fn report_locally(
     if runner::in_github_actions() {
         let dropped = runner::print_annotations(annotations(decision, data, findings, redactor));
         if dropped.total() > 0 {
-            println!(
+            runner::print_line(&format!(
                 "itm-gate: {} more annotations were left out (GitHub shows at most {} per kind and step); see the job summary",
                 dropped.total(),
                 runner::ANNOTATIONS_PER_LEVEL
-            );
+            ));
         }
     }
     exit
@@ -771,10 +771,10 @@ fn record(
         .commit
         .should_commit(decision.result == Verdict::Pass)
     {
-        println!(
+        runner::print_line(&format!(
             "itm-gate: evidence not committed (commit: {}, result: {})",
             settings.commit, decision.result
-        );
+        ));
         return None;
     }
     let update =
@@ -782,14 +782,14 @@ fn record(
     let remote = settings.token.is_some() && context.repository.is_some();
     if !remote {
         if runner::in_github_actions() {
-            eprintln!(
+            runner::eprint_line(&format!(
                 "itm-gate: cannot commit the evidence: {} (set the `token` input, default `${{{{ github.token }}}}`)",
                 if settings.token.is_none() {
                     "no token"
                 } else {
                     "GITHUB_REPOSITORY is not set"
                 }
-            );
+            ));
             return Some(Exit::GitHub);
         }
         // Local run without GitHub: show the change against the workspace copy.
@@ -805,15 +805,15 @@ fn record(
             });
         let new = update(current.as_deref());
         if current.as_deref() == Some(new.as_str()) {
-            println!(
+            runner::print_line(&format!(
                 "itm-gate: {} already holds this evidence",
                 settings.status_file
-            );
+            ));
         } else {
-            println!(
+            runner::print_line(&format!(
                 "itm-gate: no token or repository, so nothing is committed; the change to {} would be:",
                 settings.status_file
-            );
+            ));
             runner::print_untrusted(&redactor.redact(&statusdoc::unified_diff(
                 &settings.status_file,
                 current.as_deref().unwrap_or(""),
@@ -827,7 +827,7 @@ fn record(
     let branch = match github::resolve_branch(settings.branch.as_deref(), &|name| env(name)) {
         Ok(branch) => branch,
         Err(err) => {
-            eprintln!("itm-gate: {}", redactor.redact(&err.to_string()));
+            runner::eprint_line(&format!("itm-gate: {}", redactor.redact(&err.to_string())));
             return Some(Exit::GitHub);
         }
     };
@@ -845,42 +845,44 @@ fn record(
         .and_then(|client| github::block_on(github::record_evidence(&client, &request, &update))?);
     match outcome {
         Ok(RecordOutcome::Committed { sha, url }) => {
-            println!(
+            runner::print_line(&format!(
                 "itm-gate: evidence committed to {} on {}: {url}",
                 request.path, request.branch
-            );
+            ));
             if let Some(mut outputs) = OutputFile::from_env() {
                 let written = outputs
                     .set("commit-sha", &sha)
                     .and_then(|()| outputs.set("commit-url", &url));
                 if let Err(err) = written {
-                    eprintln!("itm-gate: cannot write the commit outputs: {err}");
+                    runner::eprint_line(&format!(
+                        "itm-gate: cannot write the commit outputs: {err}"
+                    ));
                     return Some(Exit::Internal);
                 }
             }
             None
         }
         Ok(RecordOutcome::Unchanged) => {
-            println!(
+            runner::print_line(&format!(
                 "itm-gate: {} on {} already holds this evidence; nothing to commit",
                 request.path, request.branch
-            );
+            ));
             None
         }
         Ok(RecordOutcome::DryRun { diff }) => {
-            println!(
+            runner::print_line(&format!(
                 "itm-gate: dry run: the evidence commit would change {} on {}:",
                 request.path, request.branch
-            );
+            ));
             runner::print_untrusted(&redactor.redact(&diff));
             None
         }
         Err(err) => {
-            eprintln!(
+            runner::eprint_line(&format!(
                 "itm-gate: the gate result is {}, but the evidence was NOT committed: {}",
                 decision.result,
                 redactor.redact(&err.to_string())
-            );
+            ));
             Some(Exit::GitHub)
         }
     }

@@ -166,7 +166,9 @@ impl CheckReport {
         if let Some(path) = runner::summary_path_from_env() {
             let markdown = self.render_markdown();
             if let Err(err) = runner::write_summary(&path, &markdown, &markdown) {
-                eprintln!("itm-gate: could not write the job summary: {err}");
+                crate::runner::eprint_line(&format!(
+                    "itm-gate: could not write the job summary: {err}"
+                ));
             }
         }
         if self.ready() {
@@ -211,7 +213,7 @@ pub fn client_for(command: &str, token_flag: Option<&str>) -> Result<GitHubClien
             GitHubClient::from_env(&token)
         })
         .map_err(|err| {
-            eprintln!("itm-gate {command}: {err}");
+            crate::runner::eprint_line(&format!("itm-gate {command}: {err}"));
             Exit::Usage
         })
 }

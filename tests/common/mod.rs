@@ -333,12 +333,17 @@ pub fn parse_outputs(text: &str) -> BTreeMap<String, String> {
     parse_output_file(text).into_iter().collect()
 }
 
-/// The runner's view of stdout: the workflow commands it would execute, honouring
-/// `::stop-commands::TOKEN` … `::TOKEN::`.
+/// The runner's view of stdout (or stderr, which it reads the same way): the workflow
+/// commands it would execute. A line whose start (after white space) is `::` is a command,
+/// except inside a `::stop-commands::TOKEN` … `::TOKEN::` region. The legacy form `##[name]…`
+/// counts anywhere in a line, and, to be safe, inside such regions too.
 pub fn commands_seen(stdout: &str) -> Vec<String> {
     let mut seen = Vec::new();
     let mut stopped: Option<String> = None;
     for line in stdout.lines() {
+        if let Some(at) = line.find("##[") {
+            seen.push(line[at..].to_string());
+        }
         let trimmed = line.trim_start();
         if let Some(token) = &stopped {
             if trimmed == format!("::{token}::") {
@@ -355,4 +360,74 @@ pub fn commands_seen(stdout: &str) -> Vec<String> {
         }
     }
     seen
+}
+
+/// Workflow-command look-alikes, one per line, for untrusted text (titles, messages, logs, API
+/// texts): every form the runner reads (`::` at a line start, after white space too, legacy
+/// `##[` anywhere in a line, a `::stop-commands::` of its own), each marked `FORGED`.
+pub const LOOK_ALIKES: &[&str] = &[
+    "::add-mask::FORGED-mask",
+    "##[add-mask]FORGED-legacy-mask",
+    "   ::set-output name=result::FORGED",
+    "::stop-commands::FORGEDTOKEN",
+    "::error title=FORGED::forged error",
+    "::warning title=FORGED::forged warning",
+    "::FORGEDTOKEN::",
+    "::group::FORGED group",
+    "::endgroup::",
+    "::debug::FORGED",
+    "text before ##[set-env name=FORGED;]value",
+    "EADDRINUSE ##[add-mask]FORGED-in-a-finding",
+    "Authentication error ::add-mask::FORGED-mid-line",
+];
+
+/// The look-alikes as one multi-line text.
+pub fn look_alike_text() -> String {
+    LOOK_ALIKES.join("\n")
+}
+
+/// Fails when the runner, reading `out` (stdout or stderr), would run a command that came from
+/// untrusted text: any legacy `##[` command, a `::stop-commands::` that is not the gate's own
+/// (a random 32-hex token), or a command marked `FORGED` (see [`LOOK_ALIKES`]). Commands the gate
+/// writes itself (annotations whose title it chose, groups) pass.
+pub fn assert_no_forged_commands(what: &str, out: &str) {
+    let mut stopped: Option<String> = None;
+    for line in out.lines() {
+        assert!(
+            !line.contains("##["),
+            "{what}: legacy command the runner would run: {line:?}\n{out}"
+        );
+        let trimmed = line.trim_start();
+        if let Some(token) = &stopped {
+            if trimmed == format!("::{token}::") {
+                stopped = None;
+            }
+            continue;
+        }
+        if let Some(token) = trimmed.strip_prefix("::stop-commands::") {
+            assert!(
+                token.len() == 32 && token.chars().all(|c| c.is_ascii_hexdigit()),
+                "{what}: forged stop-commands: {line:?}\n{out}"
+            );
+            stopped = Some(token.to_string());
+            continue;
+        }
+        if !trimmed.starts_with("::") {
+            continue;
+        }
+        let name_end = trimmed[2..]
+            .find([' ', ':'])
+            .map_or(trimmed.len(), |i| i + 2);
+        let name = &trimmed[2..name_end];
+        let ours = ["error", "warning", "notice", "group", "endgroup"].contains(&name);
+        // A forged annotation carries its own properties; the gate's carry untrusted text only
+        // escaped, after properties it chose.
+        let forged = !ours
+            || trimmed.starts_with(&format!("::{name} title=FORGED"))
+            || trimmed.starts_with("::group::FORGED");
+        assert!(
+            !forged,
+            "{what}: command from untrusted text: {line:?}\n{out}"
+        );
+    }
 }
