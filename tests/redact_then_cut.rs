@@ -58,7 +58,11 @@ fn shapes(seed: &str) -> Vec<Shape> {
             host,
             Some("NEXT_PUBLIC_SUPABASE_URL"),
         ),
-        s(jwt.clone(), jwt.clone(), Some("NEXT_PUBLIC_SUPABASE_ANON_KEY")),
+        s(
+            jwt.clone(),
+            jwt.clone(),
+            Some("NEXT_PUBLIC_SUPABASE_ANON_KEY"),
+        ),
         s(
             format!("e2e:{seed}T:{UUID}"),
             format!("{seed}T"),
@@ -71,7 +75,11 @@ fn shapes(seed: &str) -> Vec<Shape> {
         ),
         // The bypass token's shape alone, with no variable set.
         s(format!("e2e:{seed}W:{UUID}"), format!("{seed}W"), None),
-        s(format!("{seed}U"), format!("{seed}U"), Some("E2E_BYPASS_USER_ID")),
+        s(
+            format!("{seed}U"),
+            format!("{seed}U"),
+            Some("E2E_BYPASS_USER_ID"),
+        ),
         s(FAKE_TOKEN.to_string(), FAKE_TOKEN.to_string(), None),
         s(jwt.replace('Q', "J"), jwt.replace('Q', "J"), None),
         s(format!("Bearer {seed}B"), format!("{seed}B"), None),
@@ -218,7 +226,10 @@ fn gate_output(shape: &Shape, offset: usize) -> String {
         shape.placed
     );
     let mut run = ActionRun::new()
-        .write("test-results/results.json", &serde_json::to_vec(&value).unwrap())
+        .write(
+            "test-results/results.json",
+            &serde_json::to_vec(&value).unwrap(),
+        )
         .write("logs/backend.log", log.as_bytes())
         .input("logs", "logs/*.log")
         .input("evidence-file", "evidence.md")
@@ -230,7 +241,8 @@ fn gate_output(shape: &Shape, offset: usize) -> String {
     }
     let ran = run.run(&[]);
     assert!(
-        ran.stdout.contains("dry run: the evidence commit would change"),
+        ran.stdout
+            .contains("dry run: the evidence commit would change"),
         "{}\n{}",
         ran.stdout,
         ran.stderr
