@@ -8,7 +8,7 @@ mod common;
 
 use serde_json::Value;
 
-use common::{ActionRun, assert_no_forged_commands, look_alike_text, report};
+use common::{ActionRun, assert_echoed_safely, look_alike_text, report};
 
 /// Adds the look-alikes to every title, error message, stdout entry and skip reason of a real
 /// report.
@@ -49,8 +49,7 @@ fn gate_echoes_no_command_from_a_report_or_a_log() {
         .input("logs", "logs/*.log")
         .run(&[]);
     assert_eq!(ran.output("result"), "FAIL", "{}", ran.stderr);
-    assert_no_forged_commands("gate stdout", &ran.stdout);
-    assert_no_forged_commands("gate stderr", &ran.stderr);
+    assert_echoed_safely("gate", &ran.stdout, &ran.stderr);
 }
 
 /// Was: `scan-logs` printed excerpts without `::stop-commands::`, and `##[` anywhere in a line
@@ -66,7 +65,6 @@ fn scan_logs_echoes_no_command_from_a_log() {
         let ran = run.run(&args);
         assert_eq!(ran.code, 1, "{}{}", ran.stdout, ran.stderr);
         assert!(ran.stdout.contains("FORGED-in-a-finding"), "{}", ran.stdout);
-        assert_no_forged_commands("scan-logs stdout", &ran.stdout);
-        assert_no_forged_commands("scan-logs stderr", &ran.stderr);
+        assert_echoed_safely("scan-logs", &ran.stdout, &ran.stderr);
     }
 }

@@ -333,14 +333,14 @@ pub fn parse_outputs(text: &str) -> BTreeMap<String, String> {
     parse_output_file(text).into_iter().collect()
 }
 
-/// The runner's view of stdout (or stderr, which it reads the same way): the workflow
-/// commands it would execute. A line whose start (after white space) is `::` is a command,
-/// except inside a `::stop-commands::TOKEN` … `::TOKEN::` region. The legacy form `##[name]…`
-/// counts anywhere in a line, and, to be safe, inside such regions too.
-pub fn commands_seen(stdout: &str) -> Vec<String> {
+/// Every workflow command the runner would process in `out` (stdout or stderr, which it reads
+/// the same way), `::stop-commands::` lines included: a line whose start (after white space) is
+/// `::` is a command, except inside a `::stop-commands::TOKEN` … `::TOKEN::` region. The legacy
+/// form `##[name]…` counts anywhere in a line, and, to be safe, inside such regions too.
+fn runner_commands(out: &str) -> Vec<String> {
     let mut seen = Vec::new();
     let mut stopped: Option<String> = None;
-    for line in stdout.lines() {
+    for line in out.lines() {
         if let Some(at) = line.find("##[") {
             seen.push(line[at..].to_string());
         }
@@ -353,13 +353,21 @@ pub fn commands_seen(stdout: &str) -> Vec<String> {
         }
         if let Some(rest) = trimmed.strip_prefix("::stop-commands::") {
             stopped = Some(rest.to_string());
-            continue;
         }
         if trimmed.starts_with("::") {
             seen.push(trimmed.to_string());
         }
     }
     seen
+}
+
+/// The runner's view of stdout: the workflow commands it would execute (see
+/// [`runner_commands`]), without the `::stop-commands::` lines that open regions.
+pub fn commands_seen(stdout: &str) -> Vec<String> {
+    runner_commands(stdout)
+        .into_iter()
+        .filter(|c| !c.starts_with("::stop-commands::"))
+        .collect()
 }
 
 /// Workflow-command look-alikes, one per line, for untrusted text (titles, messages, logs, API
@@ -391,43 +399,33 @@ pub fn look_alike_text() -> String {
 /// (a random 32-hex token), or a command marked `FORGED` (see [`LOOK_ALIKES`]). Commands the gate
 /// writes itself (annotations whose title it chose, groups) pass.
 pub fn assert_no_forged_commands(what: &str, out: &str) {
-    let mut stopped: Option<String> = None;
-    for line in out.lines() {
-        assert!(
-            !line.contains("##["),
-            "{what}: legacy command the runner would run: {line:?}\n{out}"
-        );
-        let trimmed = line.trim_start();
-        if let Some(token) = &stopped {
-            if trimmed == format!("::{token}::") {
-                stopped = None;
-            }
-            continue;
-        }
-        if let Some(token) = trimmed.strip_prefix("::stop-commands::") {
-            assert!(
-                token.len() == 32 && token.chars().all(|c| c.is_ascii_hexdigit()),
-                "{what}: forged stop-commands: {line:?}\n{out}"
-            );
-            stopped = Some(token.to_string());
-            continue;
-        }
-        if !trimmed.starts_with("::") {
-            continue;
-        }
-        let name_end = trimmed[2..]
-            .find([' ', ':'])
-            .map_or(trimmed.len(), |i| i + 2);
-        let name = &trimmed[2..name_end];
-        let ours = ["error", "warning", "notice", "group", "endgroup"].contains(&name);
-        // A forged annotation carries its own properties; the gate's carry untrusted text only
-        // escaped, after properties it chose.
-        let forged = !ours
-            || trimmed.starts_with(&format!("::{name} title=FORGED"))
-            || trimmed.starts_with("::group::FORGED");
+    for command in runner_commands(out) {
+        let forged = if let Some(token) = command.strip_prefix("::stop-commands::") {
+            token.len() != 32 || !token.chars().all(|c| c.is_ascii_hexdigit())
+        } else if let Some(rest) = command.strip_prefix("::") {
+            let name = &rest[..rest.find([' ', ':']).unwrap_or(rest.len())];
+            // A forged annotation carries its own properties; the gate's carry untrusted text
+            // only escaped, after properties it chose.
+            !["error", "warning", "notice", "group", "endgroup"].contains(&name)
+                || rest.starts_with(&format!("{name} title=FORGED"))
+                || rest.starts_with("group::FORGED")
+        } else {
+            true
+        };
         assert!(
             !forged,
-            "{what}: command from untrusted text: {line:?}\n{out}"
+            "{what}: command from untrusted text: {command:?}\n{out}"
         );
     }
+}
+
+/// Fails unless the look-alikes reached the output (so the check means something) and none of
+/// them became a command, in stdout or stderr.
+pub fn assert_echoed_safely(what: &str, stdout: &str, stderr: &str) {
+    assert!(
+        stdout.contains("FORGED") || stderr.contains("FORGED"),
+        "{what}: the look-alikes were not echoed:\n{stdout}\n{stderr}"
+    );
+    assert_no_forged_commands(&format!("{what} stdout"), stdout);
+    assert_no_forged_commands(&format!("{what} stderr"), stderr);
 }
