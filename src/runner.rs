@@ -706,6 +706,27 @@ fn fence_run(line: &str) -> Option<&str> {
 mod tests {
     use super::*;
 
+    /// Issue 11 point 4: `##[` is a command anywhere in a line, even between stop-commands.
+    #[test]
+    fn legacy_commands_are_broken_up_everywhere() {
+        let text = "x ##[add-mask]secret\n::add-mask::y";
+        let wrapped = format_untrusted(text, Some("0123456789abcdef0123456789abcdef"));
+        assert!(!wrapped.contains("##["), "{wrapped}");
+        for out in [
+            format_untrusted(text, None),
+            neutralise_lines(text),
+            format_annotation(&Annotation::new(Level::Error, text)),
+        ] {
+            assert!(!out.contains("##["), "{out}");
+            assert!(
+                out.lines()
+                    .all(|l| !l.trim_start().starts_with("::add-mask")),
+                "{out}"
+            );
+        }
+        assert_eq!(neutralise_lines("::x::y\nok"), "| ::x::y\nok");
+    }
+
     #[test]
     fn annotation_with_all_properties_follows_core_order() {
         let a = Annotation {
