@@ -53,6 +53,11 @@ pub fn main() -> u8 {
             Err(exit) => return exit.code(),
         },
     };
+    // Every shortened text is redacted with the secrets of the environment (DESIGN.md section
+    // 6); commands that take a token from a flag install it with their token as well.
+    crate::redact::install(crate::redact::Redactor::from_env(
+        crate::github::checks::token(None).as_deref(),
+    ));
     let exit = match command {
         Command::Gate(args) => pipeline::run(*args),
         Command::Preflight(args) => preflight::run(args),

@@ -190,6 +190,20 @@ pub enum UsageError {
         /// The workspace folder.
         workspace: String,
     },
+    /// A path whose symbolic links lead outside the workspace (or loop).
+    #[error(
+        "input `{input}` is `{value}`, which is refused: {reason} {workspace}; use a path inside the repository that is not a link leading out of it"
+    )]
+    LinkOutside {
+        /// The input name.
+        input: &'static str,
+        /// The value given.
+        value: String,
+        /// Where the links lead.
+        reason: String,
+        /// The workspace folder.
+        workspace: String,
+    },
     /// The current folder cannot be read.
     #[error(
         "cannot determine the workspace (GITHUB_WORKSPACE is unset and the current folder is unreadable): {0}"
@@ -312,6 +326,7 @@ impl GateSettings {
         let status_file_input =
             pick(args.status_file, "status-file").unwrap_or_else(|| DEFAULT_STATUS_FILE.into());
         let status_file = repository_path("status-file", &status_file_input, &workspace)?;
+        local_path_inside("status-file", &status_file_input, &workspace)?;
         let commit = match pick(args.commit, "commit") {
             None => CommitMode::OnSuccess,
             Some(value) => value.parse().map_err(|_| UsageError::Invalid {
@@ -399,40 +414,25 @@ fn repository_path(
     Ok(normalized)
 }
 
-/// A local file path that resolves inside the workspace, symbolic links included.
+/// A workspace file the gate reads or writes (`status-file`, `evidence-file`): a repository
+/// path (see [`repository_path`]) that also resolves inside the workspace when every symbolic
+/// link on its way is followed, dangling ones included ([`crate::paths::resolve_inside`]).
+/// Returns the path in the workspace (not the link's target: writes replace a final link).
 fn local_path_inside(
     input: &'static str,
     value: &str,
     workspace: &Path,
 ) -> Result<PathBuf, UsageError> {
     let relative = repository_path(input, value, workspace)?;
-    let path = workspace.join(&relative);
-    // A symbolic link in an existing parent folder must not lead outside either.
-    let outside = || UsageError::OutsideWorkspace {
-        input,
-        value: value.to_string(),
-        workspace: workspace.display().to_string(),
-    };
-    if let (Ok(root), Some(parent)) = (workspace.canonicalize(), path.parent()) {
-        let mut existing = parent.to_path_buf();
-        while !existing.exists() {
-            match existing.parent() {
-                Some(up) => existing = up.to_path_buf(),
-                None => break,
-            }
+    crate::paths::resolve_inside(workspace, Path::new(&relative)).map_err(|escape| {
+        UsageError::LinkOutside {
+            input,
+            value: value.to_string(),
+            reason: escape.to_string(),
+            workspace: workspace.display().to_string(),
         }
-        if let Ok(real) = existing.canonicalize()
-            && !real.starts_with(&root)
-        {
-            return Err(outside());
-        }
-        if let Ok(real) = path.canonicalize()
-            && !real.starts_with(&root)
-        {
-            return Err(outside());
-        }
-    }
-    Ok(path)
+    })?;
+    Ok(workspace.join(&relative))
 }
 
 /// Whether `url` can be a link in the job summary: `http(s)://` and a host, no whitespace, no
@@ -486,6 +486,19 @@ mod tests {
         std::os::unix::fs::symlink(outside.path(), ws.path().join("link")).unwrap();
         assert!(local_path_inside("evidence-file", "link/evidence.md", ws.path()).is_err());
         assert!(local_path_inside("evidence-file", "out/evidence.md", ws.path()).is_ok());
+    }
+
+    /// Issue 11 point 2: a dangling link (the check was skipped when the target did not exist)
+    /// and `../../x.md` (folded into `x.md`).
+    #[test]
+    fn dangling_links_and_leaving_dotdots_are_refused() {
+        let ws = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(outside.path().join("new.md"), ws.path().join("ev.md")).unwrap();
+        let err = local_path_inside("evidence-file", "ev.md", ws.path()).unwrap_err();
+        assert!(err.to_string().contains("input `evidence-file`"), "{err}");
+        assert!(repository_path("status-file", "../../x.md", ws.path()).is_err());
+        assert!(local_path_inside("status-file", "../../x.md", ws.path()).is_err());
     }
 
     #[test]

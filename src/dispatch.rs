@@ -811,7 +811,7 @@ pub fn closing(outcome: &RunOutcome, settings: &RunSettings) -> Vec<Print> {
 
 fn emit(print: Print) {
     match print {
-        Print::Line(line) => println!("{line}"),
+        Print::Line(line) => crate::runner::print_line(&line),
         Print::Untrusted(text) => crate::runner::print_untrusted(&text),
     }
 }
@@ -823,7 +823,7 @@ pub fn run(args: RunArgs) -> Exit {
     let settings = match RunSettings::resolve(&args) {
         Ok(settings) => settings,
         Err(message) => {
-            eprintln!("itm-gate run: {message}");
+            crate::runner::eprint_line(&format!("itm-gate run: {message}"));
             return Exit::Usage;
         }
     };
@@ -842,11 +842,11 @@ pub fn run(args: RunArgs) -> Exit {
             outcome.exit()
         }
         Ok(Err(err)) => {
-            eprintln!("itm-gate run: {err}");
+            crate::runner::eprint_line(&format!("itm-gate run: {err}"));
             Exit::GitHub
         }
         Err(err) => {
-            eprintln!("itm-gate run: {err}");
+            crate::runner::eprint_line(&format!("itm-gate run: {err}"));
             Exit::Internal
         }
     }

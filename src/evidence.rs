@@ -18,6 +18,8 @@ use crate::verdict::Verdict;
 pub const NOT_AVAILABLE: &str = "n/a";
 /// Shown instead of a backend URL that cannot be parsed: it might hold a credential.
 pub const HIDDEN_URL: &str = "(unparsable URL hidden)";
+/// Characters a spec path in the `Specs:` list is cut to.
+pub const SPEC_PATH_CHARS: usize = 300;
 /// Time zone names labelled `ET` in the evidence date, as in the runbook.
 const EASTERN: [&str; 3] = ["America/New_York", "US/Eastern", "EST5EDT"];
 
@@ -117,10 +119,36 @@ pub fn render(evidence: &Evidence) -> String {
     } else {
         out.push_str("- Specs:\n");
         for (path, verdict) in &evidence.specs {
-            let _ = writeln!(out, "  - {}: {verdict}", or_not_available(Some(path)));
+            let path = escape_field(path, SPEC_PATH_CHARS);
+            let _ = writeln!(out, "  - {}: {verdict}", or_not_available(Some(&path)));
         }
     }
     let _ = writeln!(out, "- Notes: {}", or_not_available(Some(&evidence.notes)));
+    out
+}
+
+/// One line of untrusted text for a field of the block (spec paths, notes): ANSI codes removed,
+/// white space (line breaks included) collapsed to single spaces, redacted and cut to
+/// `max_chars` by [`crate::redact::cut`], and the characters that could start Markdown or HTML
+/// markup escaped (`&`, `<`, `>` as entities; `` \ ` * _ [ ] | `` with a backslash). The block
+/// is also read raw in the status document, so ordinary punctuation is left alone.
+pub fn escape_field(text: &str, max_chars: usize) -> String {
+    let plain = crate::text::strip_ansi(text);
+    let one_line: String = plain.split_whitespace().collect::<Vec<_>>().join(" ");
+    let short = crate::redact::cut(&one_line, max_chars);
+    let mut out = String::with_capacity(short.len());
+    for c in short.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
     out
 }
 
@@ -193,17 +221,19 @@ pub fn workflow_url(
     Some(url)
 }
 
-/// The backend URL as shown in the evidence: without credentials (`user:pass@`), query string or
-/// fragment.
+/// The backend URL as shown in the evidence: scheme, host, port and path, without credentials
+/// (`user:pass@`), query string or fragment.
 ///
-/// Conservative by design, since the value is user input that might hold a secret:
+/// Parsed with the `url` crate (WHATWG URL rules), conservatively, since the value is user
+/// input that might hold a secret:
 /// - when the value contains `@` anywhere after the scheme, everything up to the last `@` is
-///   dropped and only `scheme://host[:port]` is kept (a password may itself contain `/`, `?` or
-///   `#`, so nothing after the host can be trusted);
-/// - a value whose host is not a plain host name, IPv4/IPv6 address with an optional numeric port,
-///   or with whitespace, becomes [`HIDDEN_URL`];
-/// - the scheme must be `http`, `https`, `ws` or `wss`; a value without a scheme
-///   (`staging.example.com:3001`) is accepted under the same rules;
+///   taken for credentials and dropped (a password may itself contain `/`, `?`, `#` or `:`,
+///   which would make a parser read part of it as host, port or path); the rest is parsed;
+/// - a value that does not parse, has whitespace, or has a scheme other than `http`, `https`,
+///   `ws` or `wss` becomes [`HIDDEN_URL`]; a value without a scheme
+///   (`staging.example.com:3001`) is parsed as `http` and shown without one;
+/// - host, port and path are shown as the parser normalises them (a lone `/` path and a
+///   scheme's default port are left out);
 /// - an empty value stays empty.
 pub fn sanitize_backend_url(url: &str) -> String {
     let url = url.trim();
@@ -223,24 +253,27 @@ pub fn sanitize_backend_url(url: &str) -> String {
         }
         None => (None, url),
     };
-    let (rest, keep_path) = match rest.rsplit_once('@') {
-        Some((_credentials, after)) => (after, false),
-        None => (rest, true),
-    };
-    let rest = rest.split(['?', '#']).next().unwrap_or_default();
-    let host_end = rest.find(['/', '\\']).unwrap_or(rest.len());
-    let (host, path) = rest.split_at(host_end);
-    if !is_host_and_port(host) {
+    let rest = rest
+        .rsplit_once('@')
+        .map_or(rest, |(_credentials, after)| after);
+    let parse_scheme = scheme.unwrap_or("http").to_ascii_lowercase();
+    let Ok(parsed) = url::Url::parse(&format!("{parse_scheme}://{rest}")) else {
         return HIDDEN_URL.to_owned();
-    }
+    };
+    let Some(host) = parsed.host_str().filter(|h| !h.is_empty()) else {
+        return HIDDEN_URL.to_owned();
+    };
     let mut out = String::with_capacity(url.len());
     if let Some(scheme) = scheme {
         out.push_str(scheme);
         out.push_str("://");
     }
     out.push_str(host);
-    if keep_path {
-        out.push_str(path);
+    if let Some(port) = parsed.port() {
+        let _ = write!(out, ":{port}");
+    }
+    if parsed.path() != "/" {
+        out.push_str(parsed.path());
     }
     out
 }
@@ -385,43 +418,6 @@ fn parse_verdict(value: &str) -> Option<Verdict> {
         .any(|other| remarks_upper.contains(other));
     let separated = remarks.is_empty() || remarks.starts_with(char::is_whitespace);
     (separated && !names_other && !remarks.contains('|')).then_some(verdict)
-}
-
-/// A host name, IPv4 address or bracketed IPv6 address, with an optional numeric port.
-fn is_host_and_port(authority: &str) -> bool {
-    let (host, port) = if let Some(inner) = authority.strip_prefix('[') {
-        let Some((address, after)) = inner.split_once(']') else {
-            return false;
-        };
-        if address.is_empty()
-            || !address
-                .chars()
-                .all(|c| c.is_ascii_hexdigit() || ":.".contains(c))
-        {
-            return false;
-        }
-        match after {
-            "" => return true,
-            _ => match after.strip_prefix(':') {
-                Some(port) => (None, Some(port)),
-                None => return false,
-            },
-        }
-    } else {
-        match authority.split_once(':') {
-            Some((host, port)) => (Some(host), Some(port)),
-            None => (Some(authority), None),
-        }
-    };
-    let host_ok = host.is_none_or(|host| {
-        !host.is_empty()
-            && host
-                .chars()
-                .all(|c| c.is_alphanumeric() || "-._~%".contains(c))
-    });
-    let port_ok =
-        port.is_none_or(|port| !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()));
-    host_ok && port_ok
 }
 
 #[cfg(test)]
@@ -624,22 +620,18 @@ mod tests {
                 "https://staging.example.com/api/",
             ),
             (
-                "https://user:pw@staging.example.com/api?x=1",
-                "https://staging.example.com",
-            ),
-            (
                 "https://host.example.com/health?token=abc#frag",
                 "https://host.example.com/health",
             ),
             (
-                "https://u:p/ss@host.example.com/x",
+                "https://u:p/ss@host.example.com",
                 "https://host.example.com",
             ),
             (
                 "https://u:p?ss#@host.example.com",
                 "https://host.example.com",
             ),
-            ("http://localhost:3001/", "http://localhost:3001/"),
+            ("http://localhost:3001/", "http://localhost:3001"),
             ("http://[::1]:3001/x", "http://[::1]:3001/x"),
             ("staging.example.com:8080", "staging.example.com:8080"),
             ("user:secret", HIDDEN_URL),
@@ -656,6 +648,49 @@ mod tests {
             ),
             ("https://", HIDDEN_URL),
             ("", ""),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(sanitize_backend_url(input), expected, "{input:?}");
+        }
+    }
+
+    /// Issue 11 point 7: spec paths in `Specs:` were written raw (Markdown, HTML, backticks).
+    #[test]
+    fn spec_paths_are_escaped_like_other_untrusted_text() {
+        let mut evidence = sample();
+        evidence.specs = vec![(
+            "e2e/specs/<img src=x onerror=alert(1)>|`x`*_[a](b).spec.ts".to_string(),
+            Verdict::Fail,
+        )];
+        let block = render(&evidence);
+        assert!(
+            block.contains(
+                "  - e2e/specs/&lt;img src=x onerror=alert(1)&gt;\\|\\`x\\`\\*\\_\\[a\\](b).spec.ts: FAIL\n"
+            ),
+            "{block}"
+        );
+    }
+
+    /// Issue 11 point 7: the path stayed hidden whenever credentials were present.
+    #[test]
+    fn backend_url_keeps_its_path_when_credentials_are_dropped() {
+        let cases = [
+            (
+                "https://user:pw@staging.example.com/api?x=1",
+                "https://staging.example.com/api",
+            ),
+            (
+                "https://user:pw@staging.example.com:8443/api/v1?k=1#f",
+                "https://staging.example.com:8443/api/v1",
+            ),
+            (
+                "https://u:p/ss@host.example.com/x",
+                "https://host.example.com/x",
+            ),
+            (
+                "wss://u:p@host.example.com/ws#x",
+                "wss://host.example.com/ws",
+            ),
         ];
         for (input, expected) in cases {
             assert_eq!(sanitize_backend_url(input), expected, "{input:?}");

@@ -161,7 +161,12 @@ impl Scanner {
             self.push_file_finding(UNREADABLE_RULE, shown, None, &problem, out);
             return;
         }
-        match std::fs::File::open(path) {
+        // Only regular files are opened: a FIFO or a device (or a link to one) would block.
+        match crate::paths::open_regular(path) {
+            Err(err) if err.kind() == io::ErrorKind::InvalidInput => {
+                let problem = format!("skipped `{shown}`: {err}");
+                self.push_file_finding(UNREADABLE_RULE, shown, None, &problem, out);
+            }
             Err(err) => {
                 let problem = format!("cannot open `{shown}`: {err}");
                 self.push_file_finding(UNREADABLE_RULE, shown, None, &problem, out);
@@ -598,7 +603,9 @@ pub fn run(args: ScanLogsArgs) -> Exit {
         return Exit::Success;
     }
     let token = crate::github::checks::token(None);
-    let scanner = Scanner::new(rules, Redactor::from_env(token.as_deref()));
+    let redactor = Redactor::from_env(token.as_deref());
+    crate::redact::install(redactor.clone());
+    let scanner = Scanner::new(rules, redactor);
     let mut findings = Findings::new();
     let (stdin, files): (Vec<String>, Vec<String>) = args.paths.into_iter().partition(|p| p == "-");
     if !stdin.is_empty()
@@ -613,12 +620,21 @@ pub fn run(args: ScanLogsArgs) -> Exit {
         );
     }
     scanner.scan_paths(&files, Path::new("."), &mut findings);
-    let written = if args.json {
-        write_json(&mut out, &findings)
+    // Excerpts are untrusted log text: inside Actions they are printed inside
+    // `::stop-commands::` with `##[` neutralised, as the gate prints them.
+    let mut text = Vec::new();
+    let _ = if args.json {
+        write_json(&mut text, &findings)
     } else {
-        write_lines(&mut out, &findings)
+        write_lines(&mut text, &findings)
     };
-    let _ = written.and_then(|()| out.flush());
+    let text = String::from_utf8_lossy(&text);
+    if crate::runner::in_github_actions() {
+        drop(out);
+        crate::runner::print_untrusted(&text);
+    } else {
+        let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    }
     if findings.has_critical() {
         Exit::GateFailed
     } else {

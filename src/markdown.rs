@@ -5,7 +5,8 @@
 //! and [`code_block`] make such text inert and short; [`table`] and [`details`] assemble
 //! already-escaped pieces.
 
-use crate::text::{strip_ansi, truncate_chars};
+use crate::redact;
+use crate::text::strip_ansi;
 
 /// Characters that Markdown gives a meaning and that are escaped with a backslash.
 const MARKDOWN_SPECIAL: &[char] = &[
@@ -15,9 +16,10 @@ const MARKDOWN_SPECIAL: &[char] = &[
 /// Escapes one line of untrusted text for Markdown and HTML.
 ///
 /// ANSI codes are stripped; line breaks and other control characters become single spaces;
-/// the text is cut to `max_chars` characters (with `…`); then Markdown's special characters
-/// (`` \ ` * _ { } [ ] ( ) # + - ! | ~ ``) get a backslash and `&`, `<`, `>` become the entities
-/// `&amp;`, `&lt;`, `&gt;` (which also hold inside HTML such as `<summary>`).
+/// the text is redacted and cut to `max_chars` characters (with `…`) by [`redact::cut`]; then
+/// Markdown's special characters (`` \ ` * _ { } [ ] ( ) # + - ! | ~ ``) get a backslash and
+/// `&`, `<`, `>` become the entities `&amp;`, `&lt;`, `&gt;` (which also hold inside HTML such
+/// as `<summary>`).
 pub fn escape_inline(text: &str, max_chars: usize) -> String {
     let short = one_line(text, max_chars);
     let mut out = String::with_capacity(short.len() + short.len() / 4);
@@ -109,14 +111,15 @@ fn one_line(text: &str, max_chars: usize) -> String {
         }
         line.push(c);
     }
-    truncate_chars(&line, max_chars).into_owned()
+    redact::cut(&line, max_chars).into_owned()
 }
 
 /// A fenced code block holding untrusted, possibly multi-line text.
 ///
 /// ANSI codes are stripped, `\r\n` becomes `\n`, other control characters except tabs are
-/// removed, and the text is cut to `max_chars` characters. The fence is made of more backticks
-/// than the longest backtick run in the text (at least three), so the text cannot close it.
+/// removed, and the text is redacted and cut to `max_chars` characters by [`redact::cut`].
+/// The fence is made of more backticks than the longest backtick run in the text (at least
+/// three), so the text cannot close it.
 /// Ends with a line break.
 pub fn code_block(text: &str, max_chars: usize) -> String {
     let plain = strip_ansi(text);
@@ -125,7 +128,7 @@ pub fn code_block(text: &str, max_chars: usize) -> String {
         .chars()
         .filter(|&c| c == '\n' || c == '\t' || !c.is_control())
         .collect();
-    let short = truncate_chars(&cleaned, max_chars);
+    let short = redact::cut(&cleaned, max_chars);
     let fence = "`".repeat(longest_backtick_run(&short).max(2) + 1);
     let mut out = String::with_capacity(short.len() + 2 * fence.len() + 3);
     out.push_str(&fence);

@@ -465,27 +465,9 @@ fn evidence_notes(
     parts.join("; ")
 }
 
-/// One line of untrusted text for the evidence notes: ANSI codes and line breaks removed, cut,
-/// and the characters that could start Markdown or HTML markup escaped (the block is read raw
-/// in the status document too, so ordinary punctuation is left alone).
+/// One line of untrusted text for the evidence notes (see [`evidence::escape_field`]).
 fn note_text(text: &str, max_chars: usize) -> String {
-    let plain = crate::text::strip_ansi(text);
-    let one_line: String = plain.split_whitespace().collect::<Vec<_>>().join(" ");
-    let short = crate::text::truncate_chars(&one_line, max_chars);
-    let mut out = String::with_capacity(short.len());
-    for c in short.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    out
+    evidence::escape_field(text, max_chars)
 }
 
 /// Annotations in order of usefulness: the gate result with its short reasons, one per
@@ -612,7 +594,7 @@ pub fn run(args: GateArgs) -> Exit {
     let settings = match GateSettings::resolve(args) {
         Ok(settings) => settings,
         Err(err) => {
-            eprintln!("itm-gate: {err}");
+            runner::eprint_line(&format!("itm-gate: {err}"));
             return Exit::Usage;
         }
     };
@@ -621,12 +603,13 @@ pub fn run(args: GateArgs) -> Exit {
         Some(path) => match RuleSet::builtin().with_rules_file(path) {
             Ok(rules) => rules,
             Err(err) => {
-                eprintln!("itm-gate: input `log-rules`: {err}");
+                runner::eprint_line(&format!("itm-gate: input `log-rules`: {err}"));
                 return Exit::Usage;
             }
         },
     };
     let redactor = Redactor::from_env(settings.token.as_deref());
+    crate::redact::install(redactor.clone());
     let scanner = Scanner::new(rules, redactor.clone());
     let context = RunContext::from_env();
 
@@ -707,7 +690,7 @@ pub fn run(args: GateArgs) -> Exit {
     if let Some(mut outputs) = OutputFile::from_env() {
         for name in ["commit-sha", "commit-url"] {
             if let Err(err) = outputs.set(name, "") {
-                eprintln!("itm-gate: cannot write output `{name}`: {err}");
+                runner::eprint_line(&format!("itm-gate: cannot write output `{name}`: {err}"));
                 exit = Exit::Internal;
             }
         }
@@ -780,15 +763,14 @@ fn report_locally(
 
     // Evidence file first: the cheapest place the evidence survives.
     if let Some(path) = &settings.evidence_file {
-        let written = path
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| std::fs::write(path, block));
+        // Never through a link: a new file renamed into place (the path was checked to stay
+        // inside the workspace when the settings were read).
+        let written = crate::paths::write_replacing(path, block.as_bytes());
         if let Err(err) = written {
-            eprintln!(
+            runner::eprint_line(&format!(
                 "itm-gate: cannot write `evidence-file` {}: {err}",
                 path.display()
-            );
+            ));
             exit = Exit::Internal;
         }
     }
@@ -810,7 +792,7 @@ fn report_locally(
         ];
         for (name, value) in values {
             if let Err(err) = outputs.set(name, &redactor.redact(&value)) {
-                eprintln!("itm-gate: cannot write output `{name}`: {err}");
+                runner::eprint_line(&format!("itm-gate: cannot write output `{name}`: {err}"));
                 exit = Exit::Internal;
             }
         }
@@ -836,7 +818,7 @@ fn report_locally(
         let full = redactor.redact(&full);
         let fallback = redactor.redact(&fallback);
         if let Err(err) = runner::write_summary(&path, &full, &fallback) {
-            eprintln!("itm-gate: cannot write the job summary: {err}");
+            runner::eprint_line(&format!("itm-gate: cannot write the job summary: {err}"));
             exit = Exit::Internal;
         }
     }
@@ -852,11 +834,11 @@ fn report_locally(
             redactor,
         ));
         if dropped.total() > 0 {
-            println!(
+            runner::print_line(&format!(
                 "itm-gate: {} more annotations were left out (GitHub shows at most {} per kind and step); see the job summary",
                 dropped.total(),
                 runner::ANNOTATIONS_PER_LEVEL
-            );
+            ));
         }
     }
     exit
@@ -875,10 +857,10 @@ fn record(
         .commit
         .should_commit(decision.result == Verdict::Pass)
     {
-        println!(
+        runner::print_line(&format!(
             "itm-gate: evidence not committed (commit: {}, result: {})",
             settings.commit, decision.result
-        );
+        ));
         return None;
     }
     let update =
@@ -886,30 +868,38 @@ fn record(
     let remote = settings.token.is_some() && context.repository.is_some();
     if !remote {
         if runner::in_github_actions() {
-            eprintln!(
+            runner::eprint_line(&format!(
                 "itm-gate: cannot commit the evidence: {} (set the `token` input, default `${{{{ github.token }}}}`)",
                 if settings.token.is_none() {
                     "no token"
                 } else {
                     "GITHUB_REPOSITORY is not set"
                 }
-            );
+            ));
             return Some(Exit::GitHub);
         }
         // Local run without GitHub: show the change against the workspace copy.
+        // The status file was checked to resolve inside the workspace; only a regular file is
+        // read.
         let local = settings.workspace.join(&settings.status_file);
-        let current = std::fs::read_to_string(&local).ok();
+        let current = crate::paths::open_regular(&local)
+            .ok()
+            .and_then(|mut file| {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut file, &mut text).ok()?;
+                Some(text)
+            });
         let new = update(current.as_deref());
         if current.as_deref() == Some(new.as_str()) {
-            println!(
+            runner::print_line(&format!(
                 "itm-gate: {} already holds this evidence",
                 settings.status_file
-            );
+            ));
         } else {
-            println!(
+            runner::print_line(&format!(
                 "itm-gate: no token or repository, so nothing is committed; the change to {} would be:",
                 settings.status_file
-            );
+            ));
             runner::print_untrusted(&redactor.redact(&statusdoc::unified_diff(
                 &settings.status_file,
                 current.as_deref().unwrap_or(""),
@@ -923,7 +913,7 @@ fn record(
     let branch = match github::resolve_branch(settings.branch.as_deref(), &|name| env(name)) {
         Ok(branch) => branch,
         Err(err) => {
-            eprintln!("itm-gate: {}", redactor.redact(&err.to_string()));
+            runner::eprint_line(&format!("itm-gate: {}", redactor.redact(&err.to_string())));
             return Some(Exit::GitHub);
         }
     };
@@ -941,42 +931,44 @@ fn record(
         .and_then(|client| github::block_on(github::record_evidence(&client, &request, &update))?);
     match outcome {
         Ok(RecordOutcome::Committed { sha, url }) => {
-            println!(
+            runner::print_line(&format!(
                 "itm-gate: evidence committed to {} on {}: {url}",
                 request.path, request.branch
-            );
+            ));
             if let Some(mut outputs) = OutputFile::from_env() {
                 let written = outputs
                     .set("commit-sha", &sha)
                     .and_then(|()| outputs.set("commit-url", &url));
                 if let Err(err) = written {
-                    eprintln!("itm-gate: cannot write the commit outputs: {err}");
+                    runner::eprint_line(&format!(
+                        "itm-gate: cannot write the commit outputs: {err}"
+                    ));
                     return Some(Exit::Internal);
                 }
             }
             None
         }
         Ok(RecordOutcome::Unchanged) => {
-            println!(
+            runner::print_line(&format!(
                 "itm-gate: {} on {} already holds this evidence; nothing to commit",
                 request.path, request.branch
-            );
+            ));
             None
         }
         Ok(RecordOutcome::DryRun { diff }) => {
-            println!(
+            runner::print_line(&format!(
                 "itm-gate: dry run: the evidence commit would change {} on {}:",
                 request.path, request.branch
-            );
+            ));
             runner::print_untrusted(&redactor.redact(&diff));
             None
         }
         Err(err) => {
-            eprintln!(
+            runner::eprint_line(&format!(
                 "itm-gate: the gate result is {}, but the evidence was NOT committed: {}",
                 decision.result,
                 redactor.redact(&err.to_string())
-            );
+            ));
             Some(Exit::GitHub)
         }
     }

@@ -93,7 +93,7 @@ pub fn run(args: PreflightArgs) -> Exit {
     let settings = match PreflightSettings::resolve(&args) {
         Ok(settings) => settings,
         Err(message) => {
-            eprintln!("itm-gate preflight: {message}");
+            crate::runner::eprint_line(&format!("itm-gate preflight: {message}"));
             return Exit::Usage;
         }
     };
@@ -105,7 +105,7 @@ pub fn run(args: PreflightArgs) -> Exit {
     match crate::github::block_on(check(&client, &settings, &env_var, in_actions)) {
         Ok(report) => report.emit(),
         Err(err) => {
-            eprintln!("itm-gate preflight: {err}");
+            crate::runner::eprint_line(&format!("itm-gate preflight: {err}"));
             Exit::Internal
         }
     }

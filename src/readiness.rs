@@ -69,7 +69,7 @@ pub fn run(args: ReadinessArgs) -> Exit {
     let settings = match ReadinessSettings::resolve(&args) {
         Ok(settings) => settings,
         Err(message) => {
-            eprintln!("itm-gate readiness: {message}");
+            crate::runner::eprint_line(&format!("itm-gate readiness: {message}"));
             return Exit::Usage;
         }
     };
@@ -80,7 +80,7 @@ pub fn run(args: ReadinessArgs) -> Exit {
     match crate::github::block_on(check(&client, &settings)) {
         Ok(report) => report.emit(),
         Err(err) => {
-            eprintln!("itm-gate readiness: {err}");
+            crate::runner::eprint_line(&format!("itm-gate readiness: {err}"));
             Exit::Internal
         }
     }

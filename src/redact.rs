@@ -12,11 +12,16 @@
 //! overlapping spans merge, and each merged span is replaced whole. [`Redactor::redact_window`]
 //! uses the same spans to cut an excerpt out of a long line without leaving half a secret at
 //! either edge.
+//!
+//! Every piece of untrusted text that is shortened on its way to an output goes through one
+//! function, [`cut`] (or [`Redactor::cut`]): it redacts first, cuts second, and then hides a
+//! trailing piece of a secret's beginning left at the cut, so no part of a secret survives a
+//! cut. Each command [`install`]s the redactor for its secrets once, before it reads anything.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock, RwLock};
 
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use regex::{Regex, RegexBuilder};
@@ -55,6 +60,42 @@ static SHAPES: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The capture groups of [`SHAPES`] whose text is replaced.
 const SHAPE_GROUPS: [&str; 6] = ["jwt", "bearer", "bypass", "bypassenc", "sk", "github"];
+
+/// The beginnings of the secret shapes of [`SHAPES`]: a token that starts with one of them and
+/// is cut short is the start of a secret that no longer matches its whole shape.
+static SHAPE_STARTS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\be2e(?::|%3[Aa])|\beyJ|\bsk-|\bgh[pousr]_|\bgithub_pat_")
+        .expect("shape-start pattern is valid")
+});
+
+/// A cut that leaves fewer characters than this of a known secret's beginning keeps them (a
+/// few characters shared by a secret and ordinary text protect nothing and mean nothing).
+pub const MIN_FRAGMENT_CHARS: usize = MIN_SECRET_LEN;
+
+/// The redactor of this process (see [`install`]).
+static INSTALLED: RwLock<Option<Arc<Redactor>>> = RwLock::new(None);
+
+/// Makes `redactor` the one [`cut`] (and so every shortened text) uses from now on. Each
+/// command calls it once with its secrets, before it reads any untrusted text.
+pub fn install(redactor: Redactor) {
+    let mut slot = INSTALLED.write().unwrap_or_else(|e| e.into_inner());
+    *slot = Some(Arc::new(redactor));
+}
+
+/// The redactor [`install`]ed for this process; without one, a redactor that knows no secret
+/// values but still redacts every secret shape.
+pub fn installed() -> Arc<Redactor> {
+    let slot = INSTALLED.read().unwrap_or_else(|e| e.into_inner());
+    slot.clone().unwrap_or_default()
+}
+
+/// Redacts `text` with the [`install`]ed redactor, then cuts it to at most `max_chars`
+/// characters (plus `…` when something was cut), hiding a trailing piece of a secret's
+/// beginning left at the cut. The one way untrusted text is shortened for any output; see
+/// [`Redactor::cut`].
+pub fn cut(text: &str, max_chars: usize) -> Cow<'_, str> {
+    installed().cut(text, max_chars)
+}
 
 /// Characters that end a token: an excerpt cut inside a token drops the token's visible part up
 /// to the nearest one, so a cut never shows the half of a secret that no pattern recognised.
@@ -97,6 +138,8 @@ pub struct Redactor {
     /// One alternation of every literal variant of every secret, longest first; `None` when no
     /// secret is known.
     secrets: Option<Regex>,
+    /// The same variants, to find a secret's beginning left at a cut.
+    variants: Arc<Vec<String>>,
     /// How many distinct secret values were given (for `Debug`, which never shows them).
     count: usize,
 }
@@ -152,7 +195,77 @@ impl Redactor {
                     .ok()
             })
             .flatten();
-        Redactor { secrets, count }
+        Redactor {
+            secrets,
+            variants: Arc::new(variants),
+            count,
+        }
+    }
+
+    /// Redacts `text`, then cuts it to at most `max_chars` characters, appending `…` when
+    /// something was cut.
+    ///
+    /// Redacting first means a secret that crosses the cut is replaced whole before anything is
+    /// cut. Where the kept text ends with a piece of a secret's beginning (text that was already
+    /// cut before it got here, ending with `…`, or a cut through the middle of a token), that
+    /// piece is dropped: the beginning of a known secret value (at least
+    /// [`MIN_FRAGMENT_CHARS`] characters of it), or a token starting like a secret shape
+    /// (`e2e:`, `eyJ`, `sk-`, `ghp_`). Borrows when nothing changes.
+    pub fn cut<'a>(&self, text: &'a str, max_chars: usize) -> Cow<'a, str> {
+        let redacted = self.redact(text);
+        let cut_at = redacted.char_indices().nth(max_chars).map(|(i, _)| i);
+        let upstream_cut = cut_at.is_none() && redacted.ends_with('…');
+        if cut_at.is_none() && !upstream_cut {
+            return redacted;
+        }
+        let kept = match cut_at {
+            Some(at) => &redacted[..at],
+            None => &redacted[..redacted.len() - '…'.len_utf8()],
+        };
+        let end = self.fragment_start(kept).unwrap_or(kept.len());
+        if upstream_cut && end == kept.len() {
+            return redacted;
+        }
+        let mut short = String::with_capacity(end + 3);
+        short.push_str(&kept[..end]);
+        short.push('…');
+        Cow::Owned(short)
+    }
+
+    /// Where a trailing piece of a secret's beginning starts in `kept` (text about to be shown
+    /// with a cut after it), if it ends with one.
+    fn fragment_start(&self, kept: &str) -> Option<usize> {
+        // The last token: a cut through a secret shape leaves its start in it. (`Bearer <value>`
+        // needs nothing here: its value is redacted whatever follows.)
+        let token_start = kept
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| is_delimiter(c))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let mut start = SHAPE_STARTS
+            .find(&kept[token_start..])
+            .map(|m| token_start + m.start());
+        // The beginning of a known secret value.
+        for variant in self.variants.iter() {
+            let first = variant.as_bytes()[0];
+            let longest = variant.len().min(kept.len());
+            let window = kept.len() - longest;
+            for (i, &b) in kept.as_bytes()[window..].iter().enumerate() {
+                let at = window + i;
+                if b != first || !kept.is_char_boundary(at) {
+                    continue;
+                }
+                let piece = &kept[at..];
+                if piece.len() < variant.len()
+                    && piece.chars().count() >= MIN_FRAGMENT_CHARS
+                    && variant.starts_with(piece)
+                {
+                    start = Some(start.map_or(at, |s| s.min(at)));
+                    break;
+                }
+            }
+        }
+        start
     }
 
     /// Redacts secret values, JWT-shaped strings, `Bearer <value>`, bypass tokens
@@ -458,6 +571,53 @@ mod tests {
             cut_after: true,
         };
         assert_eq!(r.redact_window(text, &window), "… tail EADDRINUSE head …");
+    }
+
+    /// Issue 11 point 1: a secret crossing the cut left its first part visible.
+    #[test]
+    fn cut_redacts_before_cutting() {
+        let secret = "my-shared-secret-value-0123";
+        let r = Redactor::new([secret.to_string()]);
+        let text = format!("{} {secret} tail", "x".repeat(40));
+        for max in 30..text.chars().count() {
+            let out = r.cut(&text, max);
+            assert!(!out.contains("my-share"), "{max}: {out}");
+            assert!(out.chars().count() <= max + 1, "{max}: {out}");
+        }
+    }
+
+    #[test]
+    fn cut_hides_a_secret_beginning_left_by_an_earlier_cut() {
+        let r = Redactor::new(["my-shared-secret-value-0123".to_string()]);
+        assert_eq!(r.cut("failed: my-shared-se…", 100), "failed: …");
+        // Too short a piece to mean anything stays.
+        assert_eq!(r.cut("failed: my-…", 100), "failed: my-…");
+        // Text that was not cut is left alone.
+        assert_eq!(r.cut("failed: my-shared-se", 100), "failed: my-shared-se");
+    }
+
+    #[test]
+    fn cut_hides_the_start_of_a_secret_shape() {
+        let r = Redactor::default();
+        let uuid = "00000000-0000-4000-8000-00000000e2e1";
+        // A bypass token cut inside its uuid, by an earlier cut or by this one.
+        assert_eq!(
+            r.cut("token e2e:my-shared-secret-val:0000…", 100),
+            "token …"
+        );
+        let token = format!("token e2e:my-shared-secret-val:{uuid}");
+        let cut = r.cut(&token, 20);
+        assert_eq!(cut, "token e2e:[REDACTED]…");
+        assert_eq!(r.cut("key=sk-proj-abcdefg…", 100), "key=…");
+        assert_eq!(r.cut("anon eyJhbGciOiJIUzI1NiIs…", 100), "anon …");
+        assert_eq!(r.cut("a ghp_abcdefghij…", 100), "a …");
+    }
+
+    #[test]
+    fn the_installed_redactor_serves_every_cut() {
+        // Nothing installed in unit tests: shapes are still redacted before the cut.
+        let jwt_text = format!("key {JWT} end");
+        assert_eq!(cut(&jwt_text, 12), "key [REDACTE…");
     }
 
     #[test]

@@ -9,7 +9,6 @@
 //! without `stats`, test `status` and `projectId`; nested describe suites; merged shard reports.
 //! When a test has no `status`, its outcome is derived from its results as Playwright does.
 
-use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
@@ -347,7 +346,7 @@ pub fn read_report(path: &Path, sink: &mut dyn ReportSink) -> Result<(), ReportE
         path: path.to_path_buf(),
         source,
     };
-    let file = File::open(path).map_err(io)?;
+    let file = crate::paths::open_regular(path).map_err(io)?;
     let size = file.metadata().map_err(io)?.len();
     if size == 0 {
         return Err(ReportError::Empty {
@@ -411,8 +410,8 @@ pub fn read_report_in_two<S: ReportSink + Send>(
     let Some((start, config)) = split else {
         return read_report(path, first).map(|()| SecondHalf::NotUsed);
     };
-    let second_file = File::open(path).map_err(io)?;
-    let first_file = File::open(path).map_err(io)?;
+    let second_file = crate::paths::open_regular(path).map_err(io)?;
+    let first_file = crate::paths::open_regular(path).map_err(io)?;
     second.config(config);
     std::thread::scope(|scope| {
         let helper = scope.spawn(move || -> Result<u64, JsonError> {
@@ -456,7 +455,7 @@ fn find_split(path: &Path, size: u64) -> Result<Option<(u64, ReportConfig)>, Jso
     use std::io::{Seek, SeekFrom};
     const MARK: &[u8] = b"\n    {\n      \"title\": ";
     // The config comes first in every report Playwright writes.
-    let file = File::open(path).map_err(|e| JsonError::Io(e.to_string()))?;
+    let file = crate::paths::open_regular(path).map_err(|e| JsonError::Io(e.to_string()))?;
     let mut json = JsonReader::with_buffer(file, 64 * 1024);
     if json.kind()? != Kind::Object {
         return Ok(None);
@@ -469,7 +468,7 @@ fn find_split(path: &Path, size: u64) -> Result<Option<(u64, ReportConfig)>, Jso
     let config = read_config(&mut json)?;
     let after_config = json.offset();
     // Look for a suite start in the 4 MiB after the middle.
-    let mut file = File::open(path).map_err(|e| JsonError::Io(e.to_string()))?;
+    let mut file = crate::paths::open_regular(path).map_err(|e| JsonError::Io(e.to_string()))?;
     let middle = (size / 2).max(after_config);
     file.seek(SeekFrom::Start(middle))
         .map_err(|e| JsonError::Io(e.to_string()))?;
@@ -536,7 +535,7 @@ impl Problem {
 
 /// 1-based line and column of a byte offset, found by reading the file again (errors only).
 fn line_and_column(path: &Path, offset: u64) -> Option<(usize, usize)> {
-    let mut reader = BufReader::new(File::open(path).ok()?);
+    let mut reader = BufReader::new(crate::paths::open_regular(path).ok()?);
     let (mut line, mut line_start, mut read) = (1usize, 0u64, 0u64);
     let mut buf = Vec::new();
     loop {

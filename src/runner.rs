@@ -172,7 +172,7 @@ pub fn format_annotation(a: &Annotation) -> String {
     }
     out.push_str("::");
     out.push_str(&escape_data(&a.message));
-    out
+    neutralise_legacy_commands(&out).into_owned()
 }
 
 /// GitHub shows at most this many annotations of each level per step.
@@ -293,13 +293,63 @@ fn print_stdout(text: &str) {
 // Untrusted text
 // ---------------------------------------------------------------------------------------------
 
+/// What `##[` becomes in untrusted text: the runner honours the legacy `##[command]` form
+/// anywhere in a line (even inside `::stop-commands::`), so a word joiner (U+2060, invisible)
+/// goes between `##` and `[`.
+pub const LEGACY_COMMAND_NEUTRALISED: &str = "##\u{2060}[";
+
+/// `text` with every `##[` broken up ([`LEGACY_COMMAND_NEUTRALISED`]), so no part of it is read
+/// as a legacy workflow command. Borrows when there is none.
+pub fn neutralise_legacy_commands(text: &str) -> Cow<'_, str> {
+    if text.contains("##[") {
+        Cow::Owned(text.replace("##[", LEGACY_COMMAND_NEUTRALISED))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// One or more lines of text that may hold untrusted parts, safe to print outside a
+/// `::stop-commands::` region: `##[` is neutralised and a line that would start with `::`
+/// (after leading white space, as the runner reads it) gets `| ` in front.
+pub fn neutralise_lines(text: &str) -> String {
+    let text = neutralise_legacy_commands(text);
+    let mut out = String::with_capacity(text.len() + 4);
+    for line in text.split_inclusive('\n') {
+        if line.trim_start().starts_with("::") {
+            out.push_str("| ");
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// Prints a line to stdout that may hold untrusted parts (see [`neutralise_lines`]).
+pub fn print_line(text: &str) {
+    let mut line = neutralise_lines(text);
+    line.push('\n');
+    print_stdout(&line);
+}
+
+/// Prints a line to stderr that may hold untrusted parts (the runner reads commands from
+/// stderr too; see [`neutralise_lines`]).
+pub fn eprint_line(text: &str) {
+    let mut line = neutralise_lines(text);
+    line.push('\n');
+    let stderr = io::stderr();
+    let mut lock = stderr.lock();
+    let _ = lock.write_all(line.as_bytes());
+    let _ = lock.flush();
+}
+
 /// Formats untrusted text for the log so that no line of it is run as a workflow command.
 ///
-/// With a token, the text is wrapped in `::stop-commands::<token>` … `::<token>::`: the runner
+/// Every `##[` is neutralised first ([`neutralise_legacy_commands`]). With a token, the text is
+/// wrapped in `::stop-commands::<token>` … `::<token>::`: the runner
 /// ignores commands in between, and the token must not occur in the text (the caller draws a
 /// fresh random one; see [`print_untrusted`]). Without a token, every line is prefixed with
 /// `| `, which cannot begin a command.
 pub fn format_untrusted(text: &str, token: Option<&str>) -> String {
+    let text = &*neutralise_legacy_commands(text);
     match token {
         Some(token) => {
             let mut out = String::with_capacity(text.len() + 2 * token.len() + 24);
@@ -655,6 +705,27 @@ fn fence_run(line: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 11 point 4: `##[` is a command anywhere in a line, even between stop-commands.
+    #[test]
+    fn legacy_commands_are_broken_up_everywhere() {
+        let text = "x ##[add-mask]secret\n::add-mask::y";
+        let wrapped = format_untrusted(text, Some("0123456789abcdef0123456789abcdef"));
+        assert!(!wrapped.contains("##["), "{wrapped}");
+        for out in [
+            format_untrusted(text, None),
+            neutralise_lines(text),
+            format_annotation(&Annotation::new(Level::Error, text)),
+        ] {
+            assert!(!out.contains("##["), "{out}");
+            assert!(
+                out.lines()
+                    .all(|l| !l.trim_start().starts_with("::add-mask")),
+                "{out}"
+            );
+        }
+        assert_eq!(neutralise_lines("::x::y\nok"), "| ::x::y\nok");
+    }
 
     #[test]
     fn annotation_with_all_properties_follows_core_order() {

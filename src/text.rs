@@ -21,17 +21,12 @@ pub fn strip_ansi(text: &str) -> Cow<'_, str> {
     ANSI.replace_all(text, "")
 }
 
-/// Cuts `text` to at most `max_chars` characters, appending `…` when something was cut.
+/// Cuts untrusted `text` to at most `max_chars` characters, appending `…` when something was
+/// cut, after redacting it: the same as [`crate::redact::cut`], the one function through which
+/// every shortened text reaches an output (redact first, cut second, hide a secret's
+/// beginning left at the cut).
 pub fn truncate_chars(text: &str, max_chars: usize) -> Cow<'_, str> {
-    match text.char_indices().nth(max_chars) {
-        None => Cow::Borrowed(text),
-        Some((cut, _)) => {
-            let mut short = String::with_capacity(cut + 3);
-            short.push_str(&text[..cut]);
-            short.push('…');
-            Cow::Owned(short)
-        }
-    }
+    crate::redact::cut(text, max_chars)
 }
 
 #[cfg(test)]

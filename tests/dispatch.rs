@@ -687,3 +687,31 @@ async fn the_binary_exits_3_when_github_refuses() {
         "{stderr}"
     );
 }
+
+#[path = "common/mod.rs"]
+mod common;
+
+/// Issue 11 point 4: the evidence block read back and GitHub's error messages, full of
+/// workflow-command look-alikes, issue no command when `run` echoes them; `##[` was left as it
+/// was.
+#[tokio::test]
+async fn the_binary_echoes_no_command_from_api_texts() {
+    let server = MockServer::start().await;
+    runs_list(&server, 2).await;
+    accept_dispatch(&server).await;
+    run_lifecycle(&server, 1, "success").await;
+    let document = status_document(SHA, Verdict::Pass).replace(
+        "- Notes: 12 passed\n",
+        &format!("- Notes: 12 passed\n{}\n", common::look_alike_text()),
+    );
+    status_file(&server, &document).await;
+    let (code, stdout, stderr) = output(binary(&server).env("GITHUB_ACTIONS", "true").arg(BACKEND));
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    common::assert_echoed_safely("run", &stdout, &stderr);
+
+    let server = MockServer::start().await;
+    refuse_dispatch(&server, github_message(422, &common::look_alike_text())).await;
+    let (code, stdout, stderr) = output(binary(&server).env("GITHUB_ACTIONS", "true").arg(BACKEND));
+    assert_eq!(code, 3, "{stdout}\n{stderr}");
+    common::assert_echoed_safely("run", &stdout, &stderr);
+}

@@ -526,3 +526,45 @@ fn the_binary_without_a_token_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no GitHub token"));
 }
+
+#[path = "common/mod.rs"]
+mod common;
+
+/// Issue 11 point 4: API texts echoed by `preflight` (migration names, GitHub's error messages)
+/// full of workflow-command look-alikes issue no command; `##[` was left as it was.
+#[tokio::test]
+async fn the_binary_echoes_no_command_from_api_texts() {
+    let server = MockServer::start().await;
+    let names: Vec<String> = common::LOOK_ALIKES
+        .iter()
+        .map(|l| format!("2026_{l}.sql"))
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    get(MIGRATIONS)
+        .and(query_param("ref", "main"))
+        .respond_with(ok(listing(&names)))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    healthy_except(
+        &server,
+        get(WORKFLOW).and(query_param("ref", "Aiupgrade")),
+        github_message(404, &common::look_alike_text()),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = run_binary(
+        binary(&server, &dir.path().join("summary.md"))
+            .env("GITHUB_ACTIONS", "true")
+            .args([
+                "preflight",
+                "--repository",
+                "n8kahl/ITM-gd",
+                "--branch",
+                "Aiupgrade",
+            ]),
+        TOKEN,
+    );
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    common::assert_echoed_safely("preflight", &stdout, &stderr);
+}

@@ -413,3 +413,39 @@ async fn the_binary_exits_1_when_not_ready_and_0_when_ready() {
         md.contains("itm-gate readiness: READY") && md.contains("itm-gate readiness: NOT READY")
     );
 }
+
+#[path = "common/mod.rs"]
+mod common;
+
+/// Issue 11 point 4: issue titles and the evidence block, full of workflow-command look-alikes,
+/// issue no command when `readiness` echoes them; `##[` was left as it was.
+#[tokio::test]
+async fn the_binary_echoes_no_command_from_api_texts() {
+    let server = MockServer::start().await;
+    get(ISSUES)
+        .respond_with(ok(json!([issue(
+            7,
+            &common::look_alike_text(),
+            &["P0"],
+            false
+        )])))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let commit = format!("{OTHER_SHA} {}", common::LOOK_ALIKES.join(" "));
+    ready_repo_except(&server, STATUS, ok(file(&status_with("PASS", &commit)))).await;
+    let (code, stdout, stderr) = run_binary(
+        itm_gate(&server.uri(), TOKEN)
+            .env("GITHUB_ACTIONS", "true")
+            .args([
+                "readiness",
+                "--repository",
+                "n8kahl/ITM-gd",
+                "--branch",
+                "Aiupgrade",
+            ]),
+        TOKEN,
+    );
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    common::assert_echoed_safely("readiness", &stdout, &stderr);
+}

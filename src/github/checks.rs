@@ -166,7 +166,9 @@ impl CheckReport {
         if let Some(path) = runner::summary_path_from_env() {
             let markdown = self.render_markdown();
             if let Err(err) = runner::write_summary(&path, &markdown, &markdown) {
-                eprintln!("itm-gate: could not write the job summary: {err}");
+                crate::runner::eprint_line(&format!(
+                    "itm-gate: could not write the job summary: {err}"
+                ));
             }
         }
         if self.ready() {
@@ -206,9 +208,12 @@ pub fn token(flag: Option<&str>) -> Option<String> {
 pub fn client_for(command: &str, token_flag: Option<&str>) -> Result<GitHubClient, Exit> {
     token(token_flag)
         .ok_or(GitHubError::MissingToken)
-        .and_then(|token| GitHubClient::from_env(&token))
+        .and_then(|token| {
+            crate::redact::install(crate::redact::Redactor::from_env(Some(&token)));
+            GitHubClient::from_env(&token)
+        })
         .map_err(|err| {
-            eprintln!("itm-gate {command}: {err}");
+            crate::runner::eprint_line(&format!("itm-gate {command}: {err}"));
             Exit::Usage
         })
 }

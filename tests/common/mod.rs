@@ -186,6 +186,11 @@ impl ActionRun {
 
     /// Runs the binary with no arguments (as the container does) or with `args`.
     pub fn run(&self, args: &[&str]) -> Ran {
+        self.run_within(args, RUN_TIMEOUT)
+    }
+
+    /// [`ActionRun::run`], failing the test when the run takes longer than `limit`.
+    pub fn run_within(&self, args: &[&str], limit: std::time::Duration) -> Ran {
         let ws = self.workspace.path();
         let runner_files = tempfile::tempdir().expect("temp dir");
         let output_path = runner_files.path().join("output");
@@ -222,7 +227,7 @@ impl ActionRun {
         for (name, value) in &self.env {
             cmd.env(name, value);
         }
-        let out = cmd.output().expect("run itm-gate");
+        let out = output_within(&mut cmd, limit);
         let output_file = std::fs::read_to_string(&output_path).unwrap_or_default();
         Ran {
             code: out.status.code().unwrap_or(-1),
@@ -232,6 +237,61 @@ impl ActionRun {
             summary: std::fs::read_to_string(&summary_path).unwrap_or_default(),
             output_file,
         }
+    }
+}
+
+/// How long one run of the binary may take before the test fails (a read that blocks, on a
+/// FIFO say, fails the test instead of hanging it).
+pub const RUN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Runs `cmd` to completion like `Command::output`, but kills it and fails the test when it
+/// takes longer than `limit`.
+pub fn output_within(cmd: &mut Command, limit: std::time::Duration) -> std::process::Output {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run itm-gate");
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let deadline = std::time::Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for itm-gate") {
+            break status;
+        }
+        if std::time::Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("itm-gate did not finish within {limit:?} (a blocked read?)");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    std::process::Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
     }
 }
 
@@ -273,12 +333,17 @@ pub fn parse_outputs(text: &str) -> BTreeMap<String, String> {
     parse_output_file(text).into_iter().collect()
 }
 
-/// The runner's view of stdout: the workflow commands it would execute, honouring
-/// `::stop-commands::TOKEN` … `::TOKEN::`.
-pub fn commands_seen(stdout: &str) -> Vec<String> {
+/// Every workflow command the runner would process in `out` (stdout or stderr, which it reads
+/// the same way), `::stop-commands::` lines included: a line whose start (after white space) is
+/// `::` is a command, except inside a `::stop-commands::TOKEN` … `::TOKEN::` region. The legacy
+/// form `##[name]…` counts anywhere in a line, and, to be safe, inside such regions too.
+fn runner_commands(out: &str) -> Vec<String> {
     let mut seen = Vec::new();
     let mut stopped: Option<String> = None;
-    for line in stdout.lines() {
+    for line in out.lines() {
+        if let Some(at) = line.find("##[") {
+            seen.push(line[at..].to_string());
+        }
         let trimmed = line.trim_start();
         if let Some(token) = &stopped {
             if trimmed == format!("::{token}::") {
@@ -288,11 +353,79 @@ pub fn commands_seen(stdout: &str) -> Vec<String> {
         }
         if let Some(rest) = trimmed.strip_prefix("::stop-commands::") {
             stopped = Some(rest.to_string());
-            continue;
         }
         if trimmed.starts_with("::") {
             seen.push(trimmed.to_string());
         }
     }
     seen
+}
+
+/// The runner's view of stdout: the workflow commands it would execute (see
+/// [`runner_commands`]), without the `::stop-commands::` lines that open regions.
+pub fn commands_seen(stdout: &str) -> Vec<String> {
+    runner_commands(stdout)
+        .into_iter()
+        .filter(|c| !c.starts_with("::stop-commands::"))
+        .collect()
+}
+
+/// Workflow-command look-alikes, one per line, for untrusted text (titles, messages, logs, API
+/// texts): every form the runner reads (`::` at a line start, after white space too, legacy
+/// `##[` anywhere in a line, a `::stop-commands::` of its own), each marked `FORGED`.
+pub const LOOK_ALIKES: &[&str] = &[
+    "::add-mask::FORGED-mask",
+    "##[add-mask]FORGED-legacy-mask",
+    "   ::set-output name=result::FORGED",
+    "::stop-commands::FORGEDTOKEN",
+    "::error title=FORGED::forged error",
+    "::warning title=FORGED::forged warning",
+    "::FORGEDTOKEN::",
+    "::group::FORGED group",
+    "::endgroup::",
+    "::debug::FORGED",
+    "text before ##[set-env name=FORGED;]value",
+    "EADDRINUSE ##[add-mask]FORGED-in-a-finding",
+    "Authentication error ::add-mask::FORGED-mid-line",
+];
+
+/// The look-alikes as one multi-line text.
+pub fn look_alike_text() -> String {
+    LOOK_ALIKES.join("\n")
+}
+
+/// Fails when the runner, reading `out` (stdout or stderr), would run a command that came from
+/// untrusted text: any legacy `##[` command, a `::stop-commands::` that is not the gate's own
+/// (a random 32-hex token), or a command marked `FORGED` (see [`LOOK_ALIKES`]). Commands the gate
+/// writes itself (annotations whose title it chose, groups) pass.
+pub fn assert_no_forged_commands(what: &str, out: &str) {
+    for command in runner_commands(out) {
+        let forged = if let Some(token) = command.strip_prefix("::stop-commands::") {
+            token.len() != 32 || !token.chars().all(|c| c.is_ascii_hexdigit())
+        } else if let Some(rest) = command.strip_prefix("::") {
+            let name = &rest[..rest.find([' ', ':']).unwrap_or(rest.len())];
+            // A forged annotation carries its own properties; the gate's carry untrusted text
+            // only escaped, after properties it chose.
+            !["error", "warning", "notice", "group", "endgroup"].contains(&name)
+                || rest.starts_with(&format!("{name} title=FORGED"))
+                || rest.starts_with("group::FORGED")
+        } else {
+            true
+        };
+        assert!(
+            !forged,
+            "{what}: command from untrusted text: {command:?}\n{out}"
+        );
+    }
+}
+
+/// Fails unless the look-alikes reached the output (so the check means something) and none of
+/// them became a command, in stdout or stderr.
+pub fn assert_echoed_safely(what: &str, stdout: &str, stderr: &str) {
+    assert!(
+        stdout.contains("FORGED") || stderr.contains("FORGED"),
+        "{what}: the look-alikes were not echoed:\n{stdout}\n{stderr}"
+    );
+    assert_no_forged_commands(&format!("{what} stdout"), stdout);
+    assert_no_forged_commands(&format!("{what} stderr"), stderr);
 }
