@@ -5,7 +5,7 @@
 //! lost. [`plan`] decides every output of the `gate` command within [`OUTPUTS_BUDGET`], well below
 //! the limit, by fixed shares:
 //!
-//! | output | share (UTF-16 units, name included) | how it is cut |
+//! | output | share (UTF-16 units of its record in the output file) | how it is cut |
 //! |---|---|---|
 //! | `reasons` | [`REASONS_BUDGET`] | by whole lines; a last line says how many were left out |
 //! | `evidence` | [`EVIDENCE_BUDGET`] | by whole lines, with a last line saying so |
@@ -18,11 +18,13 @@
 //! fit ends the array, so what is listed is always a prefix of that order. Everything here is
 //! pure; [`crate::pipeline`] renders and redacts each element and writes the result.
 
+use crate::runner::DELIMITER_PREFIX;
+
 /// GitHub's limit on all outputs of a job together, in UTF-16 code units.
 pub const GITHUB_OUTPUTS_LIMIT: usize = 1_000_000;
 
-/// What the gate allows itself for all its outputs together, in UTF-16 code units (names
-/// included): a tenth below [`GITHUB_OUTPUTS_LIMIT`], so that outputs of other steps of the job
+/// What the gate allows itself for all its outputs together, in UTF-16 code units of the
+/// records it writes to the `GITHUB_OUTPUT` file (names and delimiters included): a tenth below [`GITHUB_OUTPUTS_LIMIT`], so that outputs of other steps of the job
 /// still fit beside the gate's.
 pub const OUTPUTS_BUDGET: usize = 900_000;
 
@@ -36,9 +38,14 @@ pub const EVIDENCE_BUDGET: usize = 60_000;
 pub const FINDINGS_BUDGET: usize = 150_000;
 
 /// Room kept for the outputs that are never cut: `result`, `passed`, `failed`, `flaky`,
-/// `skipped`, `specs-omitted`, `findings-omitted`, `commit-sha` and `commit-url` (a commit URL is
-/// a GitHub address of about 100 characters).
-pub const SMALL_OUTPUTS_RESERVE: usize = 2_000;
+/// `skipped`, `specs-omitted`, `findings-omitted`, and `commit-sha` and `commit-url` (each
+/// written twice: empty first, then when the commit is made; a commit URL is a GitHub address of
+/// about 100 characters).
+pub const SMALL_OUTPUTS_RESERVE: usize = 4_000;
+
+/// What one output adds to the `GITHUB_OUTPUT` file besides its name and value:
+/// `name<<DELIMITER\nvalue\nDELIMITER\n` with a delimiter of `ghadelimiter_` and 32 hex digits.
+pub const RECORD_OVERHEAD: usize = "<<".len() + 2 * (DELIMITER_PREFIX.len() + 32) + 3;
 
 /// The least `specs` gets: the budget less every other share.
 pub const SPECS_MIN_BUDGET: usize =
@@ -50,9 +57,10 @@ pub fn utf16_len(text: &str) -> usize {
     text.chars().map(char::len_utf16).sum()
 }
 
-/// What an output costs against the budget: its name and its value.
+/// What an output costs against the budget: its whole record in the `GITHUB_OUTPUT` file
+/// (name, value and delimiters, see [`RECORD_OVERHEAD`]), which is more than GitHub keeps of it.
 pub fn output_cost(name: &str, value: &str) -> usize {
-    utf16_len(name) + utf16_len(value)
+    utf16_len(name) + utf16_len(value) + RECORD_OVERHEAD
 }
 
 /// Text cut to whole lines by [`whole_lines`].
@@ -229,7 +237,7 @@ impl PlannedOutputs {
             || self.evidence_cut
     }
 
-    /// All outputs together as GitHub counts them (names and values, UTF-16).
+    /// All outputs together, as [`output_cost`] counts them.
     pub fn cost(&self) -> usize {
         self.values.iter().map(|(n, v)| output_cost(n, v)).sum()
     }
@@ -247,16 +255,24 @@ where
     S: IntoIterator<Item = TS>,
     F: IntoIterator<Item = TF>,
 {
-    let reasons = whole_lines(input.reasons, REASONS_BUDGET - "reasons".len(), |n| {
-        format!(
-            "… and {n} more reason{} (left out of this output to stay within GitHub's output limit; the step log and the job summary have them)",
-            if n == 1 { "" } else { "s" }
-        )
-    });
+    let reasons = whole_lines(
+        input.reasons,
+        REASONS_BUDGET - output_cost("reasons", ""),
+        |n| {
+            format!(
+                "… and {n} more reason{} (left out of this output to stay within GitHub's output limit; the step log and the job summary have them)",
+                if n == 1 { "" } else { "s" }
+            )
+        },
+    );
     let evidence_lines: Vec<&str> = input.evidence.lines().collect();
-    let evidence = whole_lines(&evidence_lines, EVIDENCE_BUDGET - "evidence".len(), |_| {
-        "- Cut: the rest of this block was left out to stay within GitHub's output limit; the step log has all of it".to_string()
-    });
+    let evidence = whole_lines(
+        &evidence_lines,
+        EVIDENCE_BUDGET - output_cost("evidence", ""),
+        |_| {
+            "- Cut: the rest of this block was left out to stay within GitHub's output limit; the step log has all of it".to_string()
+        },
+    );
     let evidence_text = if evidence.omitted == 0 {
         input.evidence.to_string()
     } else {
@@ -264,7 +280,7 @@ where
     };
     let findings = json_array(
         input.findings,
-        FINDINGS_BUDGET - "findings".len(),
+        FINDINGS_BUDGET - output_cost("findings", ""),
         render_finding,
     );
     let [passed, failed, flaky, skipped] = input.totals;
@@ -273,9 +289,8 @@ where
     let used = output_cost("reasons", &reasons.text)
         + output_cost("evidence", &evidence_text)
         + output_cost("findings", &findings.text);
-    let specs_budget = OUTPUTS_BUDGET
-        .saturating_sub(used + SMALL_OUTPUTS_RESERVE)
-        .saturating_sub("specs".len());
+    let specs_budget =
+        OUTPUTS_BUDGET.saturating_sub(used + SMALL_OUTPUTS_RESERVE + output_cost("specs", ""));
     let specs = json_array(input.specs, specs_budget, render_spec);
 
     PlannedOutputs {
@@ -305,6 +320,22 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `commit-sha` and `commit-url`, written empty and then with a commit.
+    fn commit_outputs() -> usize {
+        let url = format!("https://github.com/n8kahl/ITM-gd/commit/{}", "a".repeat(40));
+        2 * output_cost("commit-sha", "")
+            + 2 * output_cost("commit-url", "")
+            + output_cost("commit-sha", &"a".repeat(40))
+            + output_cost("commit-url", &url)
+    }
+
+    #[test]
+    fn the_cost_of_an_output_is_its_record_in_the_output_file() {
+        let delimiter = crate::runner::output_delimiter("specs", "[1,2]").unwrap();
+        let record = crate::runner::format_output("specs", "[1,2]", &delimiter);
+        assert_eq!(utf16_len(&record), output_cost("specs", "[1,2]"));
+    }
 
     #[test]
     fn utf16_counts_astral_characters_twice() {
@@ -454,7 +485,11 @@ mod tests {
             |s| s.clone(),
             |f| f.clone(),
         );
-        assert!(plan.cost() <= OUTPUTS_BUDGET, "{}", plan.cost());
+        assert!(
+            plan.cost() + commit_outputs() <= OUTPUTS_BUDGET,
+            "{}",
+            plan.cost()
+        );
         let specs: Vec<serde_json::Value> =
             serde_json::from_str(plan.get("specs").unwrap()).unwrap();
         assert_eq!(specs.len() as u64, plan.specs_listed);
@@ -472,7 +507,12 @@ mod tests {
             "left-out findings include the ones the scanner did not keep"
         );
         let reasons = plan.get("reasons").unwrap();
-        assert!(utf16_len(reasons) + "reasons".len() <= REASONS_BUDGET);
+        assert!(
+            output_cost("reasons", reasons) <= REASONS_BUDGET,
+            "{} {}",
+            output_cost("reasons", reasons),
+            utf16_len(reasons)
+        );
         assert!(reasons.lines().last().unwrap().starts_with("… and "));
         assert_eq!(
             reasons.lines().count() - 1 + plan.reasons_omitted,
@@ -493,7 +533,7 @@ mod tests {
         );
         let specs_cost = output_cost("specs", plan.get("specs").unwrap());
         assert!(specs_cost > SPECS_MIN_BUDGET, "unused shares go to specs");
-        assert!(plan.cost() <= OUTPUTS_BUDGET);
+        assert!(plan.cost() + commit_outputs() <= OUTPUTS_BUDGET);
     }
 
     #[test]

@@ -9,7 +9,8 @@
 // the describe blocks around them); `passing` keeps the tests whose status is `expected`,
 // `failing` the tests that fail their spec file (`unexpected`, or skipped without being meant to
 // be: did not run). Spec file k (k = 0 .. files-1) holds test k modulo their number, in its
-// describe blocks, renamed `<name>-f<k>.spec.ts`; every file of the output has the same verdict.
+// describe blocks, renamed `<name>-f<k>.spec.ts` (the first one taken from each source file keeps its name);
+// every file of the output has the same verdict.
 // `stats` counts the tests of the output. Written indented as Playwright writes reports, in
 // chunks. Defaults: `passing` from green.json, `failing` from max-failures.json (one test failed
 // after 3 attempts with its real message, seven did not run).
@@ -74,8 +75,16 @@ function renamed(value, from, to, k) {
   return value;
 }
 
+// The first test taken from each source file keeps the file's name (so the required specs of the
+// default inputs are there); every other file is renamed.
+const keepsName = new Set();
+templates.forEach((suite, i) => {
+  if (!templates.slice(0, i).some((earlier) => earlier.file === suite.file)) keepsName.add(i);
+});
+
 function fileCopy(k) {
   const suite = templates[k % templates.length];
+  if (k < templates.length && keepsName.has(k)) return suite;
   const from = suite.file;
   let to = from.replace(/(\.(spec|test)\.[cm]?[jt]sx?)$/, `-f${k}$1`);
   if (to === from) to = `${from}-f${k}`;
