@@ -953,4 +953,136 @@ mod tests {
         assert_eq!((report.passed, report.failed), (0, 1));
         assert_eq!(report.verdict, Verdict::Fail);
     }
+
+    fn in_file(mut test: TestCase, file: &str) -> TestCase {
+        test.file = file.to_string();
+        test
+    }
+
+    #[test]
+    fn the_interner_keeps_texts_whose_hashes_collide_apart() {
+        let mut interner = Interner::default();
+        assert_eq!(interner.intern("e2e/a.spec.ts"), 0);
+        // Make "e2e/b.spec.ts" hash to the slot of "e2e/a.spec.ts", as a collision would.
+        let hash = interner.hasher.hash_one("e2e/b.spec.ts");
+        interner.by_hash.insert(hash, 0);
+        assert_eq!(interner.intern("e2e/b.spec.ts"), 1);
+        assert_eq!(interner.intern("e2e/b.spec.ts"), 1);
+        assert_eq!(interner.find("e2e/a.spec.ts"), Some(0));
+        assert_eq!(interner.find("e2e/b.spec.ts"), Some(1));
+        assert_eq!(interner.find("e2e/c.spec.ts"), None);
+        assert_eq!(
+            (interner.get(0), interner.get(1)),
+            ("e2e/a.spec.ts", "e2e/b.spec.ts")
+        );
+    }
+
+    /// 100,000 spec files: every path stored once, counts and order right, tallies built on
+    /// request (issue 11, point 6).
+    #[test]
+    fn a_hundred_thousand_spec_files_are_tallied_compactly() {
+        let pass = test_case("ok", Status::Passed, &[Status::Passed], Outcome::Expected);
+        let fail = test_case(
+            "bad",
+            Status::Passed,
+            &[Status::Failed],
+            Outcome::Unexpected,
+        );
+        let mut tallies = Tallies::default();
+        for k in (0..100_000).rev() {
+            let file = format!("e2e/specs/f{k:06}.spec.ts");
+            let test = if k % 10 == 0 { &fail } else { &pass };
+            tallies.add(&file, &in_file(test.clone(), &file));
+        }
+        assert_eq!(tallies.len(), 100_000);
+        assert_eq!(tallies.totals(), [90_000, 10_000, 0, 0, 0]);
+        // One buffer of paths, no copy per map or list.
+        assert_eq!(
+            tallies.files.text.len(),
+            100_000 * "e2e/specs/f000000.spec.ts".len()
+        );
+        let first: Vec<&str> = tallies.iter().take(2).map(|(f, _)| f).collect();
+        assert_eq!(
+            first,
+            ["e2e/specs/f000000.spec.ts", "e2e/specs/f000001.spec.ts"]
+        );
+        // At most MAX_LISTED_TOTAL failed tests are kept by name over the run.
+        let listed: usize = tallies.iter_listed().map(|(_, t)| t.failures.len()).sum();
+        assert_eq!(listed, MAX_LISTED_TOTAL);
+        assert_eq!(tallies.listed.len(), MAX_LISTED_TOTAL);
+        let tally = tallies.get("e2e/specs/f000010.spec.ts").unwrap();
+        assert_eq!((tally.passed, tally.failed), (0, 1));
+    }
+
+    #[test]
+    fn skip_reasons_are_stored_once_and_bounded() {
+        let mut tallies = Tallies::default();
+        for k in 0..MAX_SKIP_REASONS + 5 {
+            let file = format!("e2e/f{k}.spec.ts");
+            // Every file skips twice with the same reason, and once with its own.
+            for reason in ["Set E2E_AI_COACH_MODE=live", &format!("reason {k}")] {
+                let mut test = in_file(skipped(reason), &file);
+                test.line = if reason.starts_with("Set") { 1 } else { 2 };
+                tallies.add(&file, &test);
+            }
+        }
+        let totals = tallies.skip_reasons();
+        assert_eq!(totals.len(), MAX_SKIP_REASONS + 1);
+        assert_eq!(
+            totals.iter().map(|(_, n)| n).sum::<u64>(),
+            2 * (MAX_SKIP_REASONS as u64 + 5)
+        );
+        let other = totals
+            .iter()
+            .find(|(r, _)| *r == OTHER_SKIP_REASONS)
+            .unwrap();
+        assert_eq!(other.1, 6, "reasons past the bound are counted together");
+        let last = tallies
+            .get(&format!("e2e/f{}.spec.ts", MAX_SKIP_REASONS + 4))
+            .unwrap();
+        assert_eq!(
+            last.skip_reasons.keys().collect::<Vec<_>>(),
+            [OTHER_SKIP_REASONS, "Set E2E_AI_COACH_MODE=live"]
+        );
+        // In strict mode an unknown reason fails a required spec.
+        let report = judge("e2e/x.spec.ts", Some(&last), true, &rules(true, false));
+        assert_eq!(report.verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn merged_halves_add_up_and_count_a_shared_test_once() {
+        let pass = test_case("ok", Status::Passed, &[Status::Passed], Outcome::Expected);
+        let fail = test_case(
+            "bad",
+            Status::Passed,
+            &[Status::Failed],
+            Outcome::Unexpected,
+        );
+        let mut first = Tallies::default();
+        first.add("e2e/a.spec.ts", &in_file(pass.clone(), "e2e/a.spec.ts"));
+        first.add("e2e/b.spec.ts", &in_file(fail.clone(), "e2e/b.spec.ts"));
+        let mut second = Tallies::default();
+        second.add("e2e/c.spec.ts", &in_file(skipped("later"), "e2e/c.spec.ts"));
+        second.add("e2e/b.spec.ts", &in_file(fail.clone(), "e2e/b.spec.ts"));
+        second.add_load_error("e2e/d.spec.ts", "\u{1b}[31mError: boom\u{1b}[39m\nstack");
+        first.merge(second);
+        assert_eq!(first.duplicates(), 1);
+        let files: Vec<&str> = first.iter().map(|(f, _)| f).collect();
+        assert_eq!(
+            files,
+            [
+                "e2e/a.spec.ts",
+                "e2e/b.spec.ts",
+                "e2e/c.spec.ts",
+                "e2e/d.spec.ts"
+            ]
+        );
+        let b = first.get("e2e/b.spec.ts").unwrap();
+        assert_eq!(b.failed, 1);
+        let c = first.get("e2e/c.spec.ts").unwrap();
+        assert_eq!(c.skip_reasons, BTreeMap::from([("later".to_string(), 1)]));
+        let d = first.get("e2e/d.spec.ts").unwrap();
+        assert_eq!(d.load_errors, ["Error: boom"]);
+        assert_eq!(first.totals(), [1, 1, 0, 1, 0]);
+    }
 }
