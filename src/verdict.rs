@@ -954,6 +954,19 @@ mod tests {
         assert_eq!(report.verdict, Verdict::Fail);
     }
 
+    /// A test that passed and one that failed.
+    fn pass_and_fail() -> (TestCase, TestCase) {
+        (
+            test_case("ok", Status::Passed, &[Status::Passed], Outcome::Expected),
+            test_case(
+                "bad",
+                Status::Passed,
+                &[Status::Failed],
+                Outcome::Unexpected,
+            ),
+        )
+    }
+
     fn in_file(mut test: TestCase, file: &str) -> TestCase {
         test.file = file.to_string();
         test
@@ -981,13 +994,7 @@ mod tests {
     /// request (issue 11, point 6).
     #[test]
     fn a_hundred_thousand_spec_files_are_tallied_compactly() {
-        let pass = test_case("ok", Status::Passed, &[Status::Passed], Outcome::Expected);
-        let fail = test_case(
-            "bad",
-            Status::Passed,
-            &[Status::Failed],
-            Outcome::Unexpected,
-        );
+        let (pass, fail) = pass_and_fail();
         let mut tallies = Tallies::default();
         for k in (0..100_000).rev() {
             let file = format!("e2e/specs/f{k:06}.spec.ts");
@@ -1051,13 +1058,7 @@ mod tests {
 
     #[test]
     fn merged_halves_add_up_and_count_a_shared_test_once() {
-        let pass = test_case("ok", Status::Passed, &[Status::Passed], Outcome::Expected);
-        let fail = test_case(
-            "bad",
-            Status::Passed,
-            &[Status::Failed],
-            Outcome::Unexpected,
-        );
+        let (pass, fail) = pass_and_fail();
         let mut first = Tallies::default();
         first.add("e2e/a.spec.ts", &in_file(pass.clone(), "e2e/a.spec.ts"));
         first.add("e2e/b.spec.ts", &in_file(fail.clone(), "e2e/b.spec.ts"));

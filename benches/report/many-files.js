@@ -9,11 +9,11 @@
 // the describe blocks around them); `passing` keeps the tests whose status is `expected`,
 // `failing` the tests that fail their spec file (`unexpected`, or skipped without being meant to
 // be: did not run). Spec file k (k = 0 .. files-1) holds test k modulo their number, in its
-// describe blocks, renamed `<name>-f<k>.spec.ts` (the first one taken from each source file keeps its name);
-// every file of the output has the same verdict.
-// `stats` counts the tests of the output. Written indented as Playwright writes reports, in
-// chunks. Defaults: `passing` from green.json, `failing` from max-failures.json (one test failed
-// after 3 attempts with its real message, seven did not run).
+// describe blocks, renamed `<name>-f<k>.spec.ts`; the first test taken from each source file
+// keeps the file's name. Every file of the output has the same verdict. `stats` counts the
+// tests of the output. Written indented as Playwright writes reports, in chunks. run.sh uses
+// green.json for `passing` and max-failures.json for `failing` (one test failed after 3
+// attempts with its real messages, seven did not run).
 'use strict';
 
 const fs = require('fs');
