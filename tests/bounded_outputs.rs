@@ -216,3 +216,32 @@ fn a_hundred_thousand_failing_spec_files_keep_the_outputs_within_the_limit() {
     );
     assert!(utf16_len(reasons) < 200_000);
 }
+
+/// `specs` lists required spec files first, then failing ones, then the rest, so that a cut
+/// leaves out the least telling; when everything fits nothing is omitted.
+#[test]
+fn specs_list_required_then_failing_then_the_rest() {
+    let ran = run(&std::fs::read(report("1.58.2", "kitchen-sink.json")).unwrap());
+    let specs = ran.specs();
+    let order: Vec<(&str, &str)> = specs
+        .iter()
+        .map(|s| (s["file"].as_str().unwrap(), s["verdict"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            (API, "PASS"),
+            (WORKFLOW, "PASS"),
+            ("e2e/specs/kitchen-sink/outcomes.spec.ts", "FAIL"),
+            ("e2e/specs/kitchen-sink/serial.spec.ts", "FAIL"),
+            ("e2e/specs/kitchen-sink/nested.spec.ts", "PASS"),
+            (
+                "e2e/specs/kitchen-sink/retries-and-projects.spec.ts",
+                "PASS"
+            ),
+        ]
+    );
+    assert_eq!(ran.output("specs-omitted"), "0");
+    assert_eq!(ran.output("findings-omitted"), "0");
+    assert!(!ran.summary.contains("step outputs kept within"));
+}
