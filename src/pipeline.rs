@@ -37,6 +37,10 @@ use crate::statusdoc;
 use crate::summary::{self, SummaryView};
 use crate::verdict::{SpecReport, SpecTally, Tallies, Verdict, VerdictRules, judge};
 
+/// Most top-level errors named one by one in the reasons; the rest are counted (a broken helper
+/// imported by every spec file gives one top-level error per file).
+pub const MAX_TOP_LEVEL_ERRORS: usize = 20;
+
 /// Files Playwright treats as test files by default (`*.spec.ts`, `*.test.mjs`, …).
 static TEST_FILE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\.(spec|test)\.[cm]?[jt]sx?$").expect("test file pattern is valid")
@@ -108,8 +112,10 @@ pub struct RunData {
     pub reports_read: usize,
     /// One message per unusable report.
     pub report_problems: Vec<String>,
-    /// Top-level errors, first line each.
+    /// Top-level errors, first line each, at most [`MAX_TOP_LEVEL_ERRORS`].
     pub top_level_errors: Vec<String>,
+    /// Top-level errors counted beyond [`MAX_TOP_LEVEL_ERRORS`].
+    pub more_top_level_errors: u64,
     /// Earliest `stats.startTime` of the reports.
     pub start_time: Option<DateTime<Utc>>,
     /// Notes about reading (path mapping, duplicates).
@@ -183,9 +189,13 @@ impl ReportSink for Collector<'_> {
                 self.data.tallies.add_load_error(&file, &error.message);
             }
         }
-        self.data
-            .top_level_errors
-            .push(format!("{}: {first_line}", self.report_label));
+        if self.data.top_level_errors.len() < MAX_TOP_LEVEL_ERRORS {
+            self.data
+                .top_level_errors
+                .push(format!("{}: {first_line}", self.report_label));
+        } else {
+            self.data.more_top_level_errors += 1;
+        }
     }
 
     fn stats(&mut self, stats: Stats) {
@@ -645,6 +655,12 @@ pub fn run(args: GateArgs) -> Exit {
         job_status: settings.job_status.clone(),
     };
     let mut decision = gate::decide(&facts);
+    if data.more_top_level_errors > 0 {
+        decision.reasons.push(format!(
+            "… and {} more top-level errors (not itemized here; they are in the report's `errors`)",
+            data.more_top_level_errors
+        ));
+    }
     if more_failing_specs > 0 {
         decision.reasons.push(format!(
             "… and {more_failing_specs} more spec files are FAIL (not itemized here; the step log lists every spec file with its verdict)"

@@ -48,6 +48,10 @@ pub const MAX_LISTED_TESTS: usize = 50;
 /// report: a job summary could not show more within GitHub's 1 MiB anyway.
 pub const MAX_LISTED_TOTAL: usize = 500;
 
+/// Most load-error messages kept over the whole run; further load errors are counted per file
+/// (a broken helper imported by every spec file gives one load error per file).
+pub const MAX_LOAD_ERRORS: usize = 100;
+
 /// Longest error message kept per failed test, in characters.
 pub const MAX_FAILURE_CHARS: usize = 1500;
 
@@ -329,6 +333,9 @@ pub struct Tallies {
     reasons: Interner,
     /// (file, reason) → tests skipped on purpose with that reason.
     skips: BTreeMap<(u32, u32), u64>,
+    /// Load errors kept by message over the run, and per file those counted without it.
+    load_errors_kept: usize,
+    load_errors_not_kept: BTreeMap<u32, u64>,
     /// Every test seen: its class and its file.
     seen: HashMap<u64, (TestClass, u32)>,
     duplicates: u64,
@@ -345,6 +352,8 @@ impl Default for Tallies {
             listed: BTreeMap::new(),
             reasons: Interner::default(),
             skips: BTreeMap::new(),
+            load_errors_kept: 0,
+            load_errors_not_kept: BTreeMap::new(),
             seen: HashMap::new(),
             duplicates: 0,
             listing_budget: MAX_LISTED_TOTAL,
@@ -409,7 +418,23 @@ impl Tallies {
                 &mut self.listing_budget,
             );
             take(&mut mine.not_run, listed.not_run, &mut self.listing_budget);
-            mine.load_errors.extend(listed.load_errors);
+            for error in listed.load_errors {
+                if self.load_errors_kept < MAX_LOAD_ERRORS {
+                    self.load_errors_kept += 1;
+                    mine.load_errors.push(error);
+                } else {
+                    *self
+                        .load_errors_not_kept
+                        .entry(ids[theirs as usize])
+                        .or_default() += 1;
+                }
+            }
+        }
+        for (theirs, count) in other.load_errors_not_kept {
+            *self
+                .load_errors_not_kept
+                .entry(ids[theirs as usize])
+                .or_default() += count;
         }
         self.listed
             .retain(|_, listed| listed.tests() > 0 || !listed.load_errors.is_empty());
@@ -504,15 +529,21 @@ impl Tallies {
         }
     }
 
-    /// Records an error that stopped a spec file from loading.
+    /// Records an error that stopped a spec file from loading: its first line, while the run
+    /// has kept fewer than [`MAX_LOAD_ERRORS`], else only counted.
     pub fn add_load_error(&mut self, file: &str, message: &str) {
+        let id = self.file_id(file);
+        if self.load_errors_kept >= MAX_LOAD_ERRORS {
+            *self.load_errors_not_kept.entry(id).or_default() += 1;
+            return;
+        }
         let first_line = strip_ansi(message)
             .lines()
             .next()
             .unwrap_or("")
             .trim()
             .to_string();
-        let id = self.file_id(file);
+        self.load_errors_kept += 1;
         self.listed
             .entry(id)
             .or_default()
@@ -547,9 +578,9 @@ impl Tallies {
             .map(|&id| (self.files.get(id), self.tally(id)))
     }
 
-    /// The spec files with tests listed by name or load errors, in path order: the only ones
-    /// with something to show beyond counts (at most [`MAX_LISTED_TOTAL`] plus those with load
-    /// errors).
+    /// The spec files with tests listed by name or load-error messages kept, in path order: the
+    /// only ones with something to show beyond counts (at most [`MAX_LISTED_TOTAL`] plus
+    /// [`MAX_LOAD_ERRORS`]).
     pub fn iter_listed(&self) -> impl Iterator<Item = (&str, SpecTally)> + '_ {
         let mut ids: Vec<u32> = self.listed.keys().copied().collect();
         ids.sort_unstable_by(|a, b| self.files.get(*a).cmp(self.files.get(*b)));
@@ -610,7 +641,13 @@ impl Tallies {
             .range((id, 0)..=(id, u32::MAX))
             .map(|(&(_, reason), &count)| (self.reasons.get(reason).to_string(), count))
             .collect();
-        let listed = self.listed.get(&id).cloned().unwrap_or_default();
+        let mut listed = self.listed.get(&id).cloned().unwrap_or_default();
+        if let Some(&n) = self.load_errors_not_kept.get(&id) {
+            listed.load_errors.push(format!(
+                "{n} load error{} (message not kept: the run has more than {MAX_LOAD_ERRORS})",
+                if n == 1 { "" } else { "s" }
+            ));
+        }
         SpecTally {
             passed: c.passed.into(),
             failed: c.failed.into(),
@@ -1085,5 +1122,29 @@ mod tests {
         let d = first.get("e2e/d.spec.ts").unwrap();
         assert_eq!(d.load_errors, ["Error: boom"]);
         assert_eq!(first.totals(), [1, 1, 0, 1, 0]);
+    }
+
+    /// A broken helper imported by every spec file gives one load error per file: the messages
+    /// kept are bounded, every file still fails to load.
+    #[test]
+    fn load_errors_are_bounded_and_each_file_still_fails() {
+        let mut tallies = Tallies::default();
+        for k in 0..MAX_LOAD_ERRORS + 3 {
+            tallies.add_load_error(
+                &format!("e2e/f{k:04}.spec.ts"),
+                "Error: helper broken\n  at x",
+            );
+        }
+        assert_eq!(tallies.len(), MAX_LOAD_ERRORS + 3);
+        assert_eq!(tallies.iter_listed().count(), MAX_LOAD_ERRORS);
+        let first = tallies.get("e2e/f0000.spec.ts").unwrap();
+        assert_eq!(first.load_errors, ["Error: helper broken"]);
+        let last_file = format!("e2e/f{:04}.spec.ts", MAX_LOAD_ERRORS + 2);
+        let last = tallies.get(&last_file).unwrap();
+        assert_eq!(last.load_errors.len(), 1);
+        assert!(last.load_errors[0].contains("message not kept"));
+        let report = judge(&last_file, Some(&last), false, &rules(true, false));
+        assert_eq!(report.verdict, Verdict::Fail);
+        assert!(report.reasons[0].starts_with("the file failed to load"));
     }
 }

@@ -245,3 +245,35 @@ fn specs_list_required_then_failing_then_the_rest() {
     assert_eq!(ran.output("findings-omitted"), "0");
     assert!(!ran.summary.contains("step outputs kept within"));
 }
+
+/// A broken helper imported by every spec file: Playwright 1.58 runs nothing and reports one
+/// top-level error per file. 10,000 of them (load-error.json's error, replicated with each
+/// file's name) keep the outputs within the budget; the gate names the first ones and counts
+/// the rest.
+#[test]
+fn ten_thousand_load_errors_keep_the_outputs_within_the_limit() {
+    let text = std::fs::read_to_string(report("1.58.2", "load-error.json")).unwrap();
+    let mut json: Value = serde_json::from_str(&text).unwrap();
+    let error = serde_json::to_string(&json["errors"][0]).unwrap();
+    json["errors"] = Value::Array(vec![]);
+    let head = serde_json::to_string(&json).unwrap();
+    let (before, after) = head.split_once("\"errors\":[]").unwrap();
+    let errors: Vec<String> = (0..10_000)
+        .map(|k| error.replace("load-error.spec.ts", &format!("load-error-f{k}.spec.ts")))
+        .collect();
+    let report_json = format!("{before}\"errors\":[{}]{after}", errors.join(","));
+    let ran = run(report_json.as_bytes());
+    assert_eq!(ran.output("result"), "FAIL");
+    let units = utf16_len(&ran.output_file);
+    assert!(units <= OUTPUTS_BUDGET, "{units} UTF-16 units");
+    let reasons = ran.output("reasons");
+    assert!(
+        reasons.contains("more top-level errors"),
+        "the reasons count the top-level errors they do not itemize:\n{reasons}"
+    );
+    let specs: Vec<Value> = serde_json::from_str(ran.output("specs")).expect("`specs` is JSON");
+    let omitted: usize = ran.output("specs-omitted").parse().unwrap();
+    // The two required specs (absent) and one spec file per load error.
+    assert_eq!(specs.len() + omitted, 2 + 10_000);
+    assert!(specs.iter().all(|s| s["verdict"] == "FAIL"));
+}
