@@ -885,10 +885,6 @@ fn plan_outputs(
         .iter()
         .map(|r| redactor.redact(r).into_owned())
         .collect();
-    let json = |value: Result<String, serde_json::Error>| match value {
-        Ok(text) => redactor.redact(&text).into_owned(),
-        Err(_) => "null".to_string(),
-    };
     outputs::plan(
         OutputsInput {
             result: decision.result.as_str(),
@@ -899,9 +895,34 @@ fn plan_outputs(
             findings_not_kept: findings.omitted(),
             totals,
         },
-        |spec| json(serde_json::to_string(spec)),
-        |finding| json(serde_json::to_string(finding)),
+        |spec| spec_json(spec, redactor),
+        |finding| finding_json(finding, redactor),
     )
+}
+
+/// One element of the `specs` output: its texts redacted before it is serialized, so a secret
+/// is found as written (not in its JSON-escaped form) and the redaction cannot break the JSON.
+fn spec_json(spec: &SpecReport, redactor: &Redactor) -> String {
+    let redact = |text: &String| redactor.redact(text).into_owned();
+    let shown = SpecReport {
+        file: redact(&spec.file),
+        skip_reasons: spec.skip_reasons.iter().map(redact).collect(),
+        reasons: spec.reasons.iter().map(redact).collect(),
+        ..spec.clone()
+    };
+    serde_json::to_string(&shown).unwrap_or_else(|_| "null".to_string())
+}
+
+/// One element of the `findings` output, redacted field by field like [`spec_json`].
+fn finding_json(finding: &Finding, redactor: &Redactor) -> String {
+    let redact = |text: &String| redactor.redact(text).into_owned();
+    let shown = Finding {
+        rule: redact(&finding.rule),
+        source: redact(&finding.source),
+        excerpt: redact(&finding.excerpt),
+        ..finding.clone()
+    };
+    serde_json::to_string(&shown).unwrap_or_else(|_| "null".to_string())
 }
 
 /// What the outputs left out to stay within GitHub's limit, as a note; `None` when nothing.
@@ -1142,5 +1163,51 @@ fn record(
             );
             Some(Exit::GitHub)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failing_spec(reason: &str) -> SpecReport {
+        SpecReport {
+            file: "e2e/specs/a.spec.ts".into(),
+            verdict: Verdict::Fail,
+            required: true,
+            passed: 0,
+            failed: 1,
+            flaky: 0,
+            skipped: 0,
+            did_not_run: 0,
+            skip_reasons: vec![],
+            reasons: vec![reason.to_string()],
+        }
+    }
+
+    /// A secret holding a quote or a backslash is escaped in JSON, so redacting the serialized
+    /// text would miss it (and a match across an escape could break the JSON): elements are
+    /// redacted field by field, then serialized.
+    #[test]
+    fn output_elements_are_redacted_before_they_are_serialized() {
+        let secret = r#"s3cr"et\value-0123"#;
+        let redactor = Redactor::new([secret.to_string()]);
+        let spec = failing_spec(&format!("test failed: token {secret} rejected"));
+        let json = spec_json(&spec, &redactor);
+        let parsed: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+        let reason = parsed["reasons"][0].as_str().unwrap();
+        assert!(!reason.contains(secret), "{reason}");
+        assert!(reason.contains("[REDACTED]"), "{reason}");
+
+        let finding = Finding {
+            rule: "auth-failed".into(),
+            severity: crate::logscan::Severity::Critical,
+            source: "e2e.log".into(),
+            line: Some(3),
+            excerpt: format!("Authentication failed for {secret}"),
+        };
+        let parsed: serde_json::Value =
+            serde_json::from_str(&finding_json(&finding, &redactor)).expect("valid JSON");
+        assert!(!parsed["excerpt"].as_str().unwrap().contains(secret));
     }
 }
