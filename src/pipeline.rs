@@ -418,8 +418,8 @@ impl<'a> SpecVerdicts<'a> {
     }
 
     /// Required specs first in input order, then the failing others, then the rest (both in
-    /// path order): the order of the `specs` output and the summary's table, so whatever a
-    /// bound leaves out is the least telling.
+    /// path order): the order of the `specs` output and of the choice of the summary's table,
+    /// so whatever a bound leaves out is the least telling.
     pub fn by_priority(&self) -> impl Iterator<Item = SpecReport> + '_ {
         self.required()
             .chain(self.others().filter(|s| s.verdict == Verdict::Fail))
@@ -963,9 +963,9 @@ fn outputs_note(planned: &PlannedOutputs) -> Option<String> {
     ))
 }
 
-/// The spec files the job summary shows: at most [`MAX_SUMMARY_SPECS`] in its table (in
-/// [`SpecVerdicts::by_priority`] order), with the tallies of those and of every file with tests
-/// listed by name.
+/// The spec files the job summary shows: at most [`MAX_SUMMARY_SPECS`] in its table (chosen
+/// in [`SpecVerdicts::by_priority`] order, shown in display order), with the tallies of those
+/// and of every file with tests listed by name.
 struct SummarySpecs {
     specs: Vec<SpecReport>,
     tallies: BTreeMap<String, SpecTally>,
@@ -983,6 +983,9 @@ impl SummarySpecs {
                 omitted += 1;
             }
         }
+        // Shown in display order: the required ones first, then the others by path.
+        let required = specs.iter().take_while(|s| s.required).count();
+        specs[required..].sort_by(|a, b| a.file.cmp(&b.file));
         let mut chosen: BTreeMap<String, SpecTally> = tallies
             .iter_listed()
             .map(|(file, tally)| (file.to_string(), tally))
@@ -1004,7 +1007,7 @@ impl SummarySpecs {
     fn note(&self) -> Option<String> {
         (self.omitted > 0).then(|| {
             format!(
-                "the job summary lists {} of {} spec files (required first, then failing, then the rest); the step log lists every one",
+                "the job summary lists {} of {} spec files (the required and failing ones first, then the rest while room remains); the step log lists every one",
                 self.specs.len(),
                 self.specs.len() as u64 + self.omitted
             )
