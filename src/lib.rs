@@ -11,7 +11,8 @@
 //! 6. [`evidence`] and [`statusdoc`]: render the runbook's evidence block and place it in the
 //!    status document.
 //! 7. [`github`]: the REST API client (evidence commit, preflight, readiness).
-//! 8. [`runner`] and [`summary`]: GitHub Actions I/O (inputs, outputs, annotations, job summary).
+//! 8. [`runner`] and [`summary`]: GitHub Actions I/O (inputs, outputs, annotations, job summary);
+//!    [`outputs`] keeps the step outputs within GitHub's 1 MB limit.
 //!
 //! [`config`] turns flags and `INPUT_*` variables into validated settings; [`pipeline`] runs the
 //! `gate` command end to end; [`app`] wires the commands together for the thin binary in `main.rs`.
@@ -26,6 +27,7 @@ pub mod gate;
 pub mod github;
 pub mod logscan;
 pub mod markdown;
+pub mod outputs;
 pub mod paths;
 pub mod pipeline;
 pub mod preflight;

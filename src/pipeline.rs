@@ -13,6 +13,7 @@
 //!    whatever the network does next);
 //! 6. the evidence commit.
 
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -26,6 +27,7 @@ use crate::failure_groups::{self, FailureGroup};
 use crate::gate::{self, GateDecision, GateFacts};
 use crate::github::{self, GitHubClient, RecordOutcome, RecordRequest};
 use crate::logscan::{Finding, Findings, RuleSet, Scanner};
+use crate::outputs::{self, OutputsInput, PlannedOutputs};
 use crate::paths::{PathMapper, Workspace};
 use crate::reasons;
 use crate::redact::Redactor;
@@ -35,7 +37,11 @@ use crate::report::{
 use crate::runner::{self, Annotation, Level, OutputFile};
 use crate::statusdoc;
 use crate::summary::{self, SummaryView};
-use crate::verdict::{SpecReport, Tallies, Verdict, VerdictRules, judge};
+use crate::verdict::{SpecReport, SpecTally, Tallies, Verdict, VerdictRules, judge};
+
+/// Most top-level errors named one by one in the reasons; the rest are counted (a broken helper
+/// imported by every spec file gives one top-level error per file).
+pub const MAX_TOP_LEVEL_ERRORS: usize = 20;
 
 /// Files Playwright treats as test files by default (`*.spec.ts`, `*.test.mjs`, …).
 static TEST_FILE: LazyLock<Regex> = LazyLock::new(|| {
@@ -108,8 +114,10 @@ pub struct RunData {
     pub reports_read: usize,
     /// One message per unusable report.
     pub report_problems: Vec<String>,
-    /// Top-level errors, first line each.
+    /// Top-level errors, first line each, at most [`MAX_TOP_LEVEL_ERRORS`].
     pub top_level_errors: Vec<String>,
+    /// Top-level errors counted beyond [`MAX_TOP_LEVEL_ERRORS`].
+    pub more_top_level_errors: u64,
     /// Earliest `stats.startTime` of the reports.
     pub start_time: Option<DateTime<Utc>>,
     /// Notes about reading (path mapping, duplicates).
@@ -189,9 +197,13 @@ impl ReportSink for Collector<'_> {
                 self.data.tallies.add_load_error(&file, &error.message);
             }
         }
-        self.data
-            .top_level_errors
-            .push(format!("{}: {first_line}", self.report_label));
+        if self.data.top_level_errors.len() < MAX_TOP_LEVEL_ERRORS {
+            self.data
+                .top_level_errors
+                .push(format!("{}: {first_line}", self.report_label));
+        } else {
+            self.data.more_top_level_errors += 1;
+        }
     }
 
     fn stats(&mut self, stats: Stats) {
@@ -356,49 +368,99 @@ fn absorb_stats(data: &mut RunData, stats: &Stats) {
     }
 }
 
-/// The verdict of every spec: required specs first in input order, then the report's others.
-pub fn spec_reports(settings: &GateSettings, tallies: &Tallies) -> Vec<SpecReport> {
-    let rules = VerdictRules {
-        strict: settings.strict,
-        allow_skip: settings.allow_skip.clone(),
-        flaky_fails: settings.flaky == FlakyPolicy::Fail,
-    };
-    let mut reports: Vec<SpecReport> = settings
-        .specs
-        .iter()
-        .map(|file| judge(file, tallies.specs().get(file), true, &rules))
-        .collect();
-    for (file, tally) in tallies.specs() {
-        if !settings.specs.contains(file) {
-            reports.push(judge(file, Some(tally), false, &rules));
+/// Most failing spec files (besides the required ones) whose reasons the gate itemizes; the
+/// rest are counted in one reason. Every spec file is still listed in the step log.
+pub const MAX_ITEMIZED_FAILING_SPECS: usize = 100;
+
+/// Most failing spec files (besides the required ones) named in the evidence block; the rest
+/// are counted in its notes.
+pub const MAX_EVIDENCE_FAILING_SPECS: usize = 20;
+
+/// Most spec files in the job summary's table; the others are counted in a note. Together with
+/// the bounded test listings this keeps the summary well under GitHub's 1 MiB.
+pub const MAX_SUMMARY_SPECS: usize = 1000;
+
+/// The verdict of every spec file, judged from the tallies when it is needed, so that a run
+/// with 100,000 spec files never holds 100,000 reports at once.
+pub struct SpecVerdicts<'a> {
+    tallies: &'a Tallies,
+    required: &'a [String],
+    required_set: HashSet<&'a str>,
+    rules: VerdictRules,
+}
+
+impl<'a> SpecVerdicts<'a> {
+    /// The verdicts of a run under the gate's settings.
+    pub fn new(settings: &'a GateSettings, tallies: &'a Tallies) -> SpecVerdicts<'a> {
+        SpecVerdicts {
+            tallies,
+            required: &settings.specs,
+            required_set: settings.specs.iter().map(String::as_str).collect(),
+            rules: VerdictRules {
+                strict: settings.strict,
+                allow_skip: settings.allow_skip.clone(),
+                flaky_fails: settings.flaky == FlakyPolicy::Fail,
+            },
         }
     }
-    reports
+
+    /// Required specs in input order (one absent from the report is `FAIL`).
+    fn required(&self) -> impl Iterator<Item = SpecReport> + '_ {
+        self.required.iter().map(|file| {
+            let tally = self.tallies.get(file);
+            judge(file, tally.as_ref(), true, &self.rules)
+        })
+    }
+
+    /// The report's other spec files, in path order.
+    fn others(&self) -> impl Iterator<Item = SpecReport> + '_ {
+        self.tallies
+            .iter()
+            .filter(|(file, _)| !self.required_set.contains(file))
+            .map(|(file, tally)| judge(file, Some(&tally), false, &self.rules))
+    }
+
+    /// Required specs first in input order, then the report's others in path order.
+    pub fn in_display_order(&self) -> impl Iterator<Item = SpecReport> + '_ {
+        self.required().chain(self.others())
+    }
+
+    /// Required specs first in input order, then the failing others, then the rest (both in
+    /// path order): the order of the `specs` output and the summary's table, so whatever a
+    /// bound leaves out is the least telling.
+    pub fn by_priority(&self) -> impl Iterator<Item = SpecReport> + '_ {
+        self.required()
+            .chain(self.others().filter(|s| s.verdict == Verdict::Fail))
+            .chain(self.others().filter(|s| s.verdict != Verdict::Fail))
+    }
+
+    /// The specs the gate decision reads: the required ones and the first
+    /// [`MAX_ITEMIZED_FAILING_SPECS`] failing others (the verdicts of passing and skipped
+    /// others decide nothing), and how many more failing ones there are.
+    pub fn for_gate(&self) -> (Vec<SpecReport>, u64) {
+        let mut specs: Vec<SpecReport> = self.required().collect();
+        let mut more = 0;
+        for spec in self.others().filter(|s| s.verdict == Verdict::Fail) {
+            if specs.len() < self.required.len() + MAX_ITEMIZED_FAILING_SPECS {
+                specs.push(spec);
+            } else {
+                more += 1;
+            }
+        }
+        (specs, more)
+    }
 }
 
-/// Totals over every test: passed, failed, flaky, skipped.
-fn totals(specs: &[SpecReport]) -> [u64; 4] {
-    specs.iter().fold([0; 4], |[p, f, fl, s], spec| {
-        [
-            p + spec.passed,
-            f + spec.failed,
-            fl + spec.flaky,
-            s + spec.skipped,
-        ]
-    })
-}
-
-/// The evidence notes: counts, flaky tests, skip reasons, log findings and the most telling
-/// short reason; one short line.
+/// The evidence notes: counts, failing spec files not named in the block, flaky tests, skip
+/// reasons, log findings and the most telling short reason; one short line.
 fn evidence_notes(
-    totals: [u64; 4],
-    specs: &[SpecReport],
+    totals: [u64; 5],
+    unnamed_failing_specs: u64,
     data: &RunData,
     short_reasons: &[String],
     findings: &Findings,
 ) -> String {
-    let [passed, failed, flaky, skipped] = totals;
-    let did_not_run: u64 = specs.iter().map(|s| s.did_not_run).sum();
+    let [passed, failed, flaky, skipped, did_not_run] = totals;
     let mut parts = vec![format!(
         "{passed} passed, {failed} failed, {flaky} flaky, {skipped} skipped{} in {} report{}",
         if did_not_run > 0 {
@@ -409,26 +471,23 @@ fn evidence_notes(
         data.reports_read,
         if data.reports_read == 1 { "" } else { "s" }
     )];
+    if unnamed_failing_specs > 0 {
+        parts.push(format!(
+            "{unnamed_failing_specs} more failing spec file{} not named above (see the job summary and the step log)",
+            if unnamed_failing_specs == 1 { "" } else { "s" }
+        ));
+    }
     let flaky_titles: Vec<String> = data
         .tallies
-        .specs()
-        .values()
-        .flat_map(|t| t.flaky_tests.iter())
+        .iter_listed()
+        .flat_map(|(_, t)| t.flaky_tests)
         .take(3)
         .map(|t| note_text(&t.label(), 80))
         .collect();
     if !flaky_titles.is_empty() {
         parts.push(format!("flaky: {}", flaky_titles.join("; ")));
     }
-    let mut reasons: Vec<(String, u64)> = Vec::new();
-    for tally in data.tallies.specs().values() {
-        for (reason, count) in &tally.skip_reasons {
-            match reasons.iter_mut().find(|(r, _)| r == reason) {
-                Some((_, n)) => *n += count,
-                None => reasons.push((reason.clone(), *count)),
-            }
-        }
-    }
+    let reasons = data.tallies.skip_reasons();
     if !reasons.is_empty() {
         let shown: Vec<String> = reasons
             .iter()
@@ -506,7 +565,7 @@ fn annotations(
         out.push(group_annotation(group, redactor));
     }
     out.extend(findings_by_rule(findings.critical(), Level::Error));
-    for (file, tally) in data.tallies.specs() {
+    for (file, tally) in data.tallies.iter_listed() {
         for test in &tally.flaky_tests {
             out.push(
                 Annotation::new(Level::Warning, "passed only on retry")
@@ -515,7 +574,7 @@ fn annotations(
                             .redact(&format!("Flaky test: {}", test.label()))
                             .into_owned(),
                     )
-                    .at(file.clone(), Some(u64::from(test.line.max(1)))),
+                    .at(file, Some(u64::from(test.line.max(1)))),
             );
         }
     }
@@ -619,14 +678,16 @@ pub fn run(args: GateArgs) -> Exit {
     scanner.scan_paths(&settings.logs, &settings.workspace, &mut findings);
 
     // Decide.
-    let specs = spec_reports(&settings, &data.tallies);
-    let totals = totals(&specs);
+    let verdicts = SpecVerdicts::new(&settings, &data.tallies);
+    let all_totals = data.tallies.totals();
+    let totals = [all_totals[0], all_totals[1], all_totals[2], all_totals[3]];
+    let (gate_specs, more_failing_specs) = verdicts.for_gate();
     let facts = GateFacts {
         reports_read: data.reports_read,
         report_problems: data.report_problems.clone(),
         top_level_errors: data.top_level_errors.clone(),
         tests_run: totals[0] + totals[1] + totals[2],
-        specs: specs.clone(),
+        specs: gate_specs,
         critical_findings: findings
             .critical()
             .map(|f| format!("{} at {}", f.rule, f.place()))
@@ -634,6 +695,17 @@ pub fn run(args: GateArgs) -> Exit {
         job_status: settings.job_status.clone(),
     };
     let mut decision = gate::decide(&facts);
+    if data.more_top_level_errors > 0 {
+        decision.reasons.push(format!(
+            "… and {} more top-level errors (not itemized here; they are in the report's `errors`)",
+            data.more_top_level_errors
+        ));
+    }
+    if more_failing_specs > 0 {
+        decision.reasons.push(format!(
+            "… and {more_failing_specs} more spec files are FAIL (not itemized here; the step log lists every spec file with its verdict)"
+        ));
+    }
     decision.notes.extend(data.notes.iter().cloned());
     if let (Some(ours), Some(theirs)) = (Some(totals), data.playwright_stats)
         && ours != theirs
@@ -645,18 +717,27 @@ pub fn run(args: GateArgs) -> Exit {
         ));
     }
 
-    // Say each cause once.
-    let groups = failure_groups::group_failures(data.tallies.specs(), &|file| {
-        settings.specs.iter().any(|s| s == file)
-    });
-    let short = reasons::short_reasons(&decision.reasons, &specs, &groups, &findings);
-
-    // Evidence.
-    let evidence_specs: Vec<(String, Verdict)> = specs
-        .iter()
-        .filter(|s| s.required || s.verdict == Verdict::Fail)
-        .map(|s| (s.file.clone(), s.verdict))
+    // Say each cause once. Only the files with tests listed by name have failures to group.
+    let listed: BTreeMap<String, SpecTally> = data
+        .tallies
+        .iter_listed()
+        .map(|(file, tally)| (file.to_string(), tally))
         .collect();
+    let groups =
+        failure_groups::group_failures(&listed, &|file| settings.specs.iter().any(|s| s == file));
+    let short = reasons::short_reasons(&decision.reasons, &facts.specs, &groups, &findings);
+
+    // Evidence: the required specs and the first failing others.
+    let mut evidence_specs: Vec<(String, Verdict)> = Vec::new();
+    let mut unnamed_failing_specs = more_failing_specs;
+    for spec in &facts.specs {
+        if spec.required || evidence_specs.len() < settings.specs.len() + MAX_EVIDENCE_FAILING_SPECS
+        {
+            evidence_specs.push((spec.file.clone(), spec.verdict));
+        } else {
+            unnamed_failing_specs += 1;
+        }
+    }
     let evidence = Evidence {
         date: evidence::format_date(data.start_time.unwrap_or_else(Utc::now), settings.timezone),
         commit: context.sha.clone().unwrap_or_else(|| "unknown".to_string()),
@@ -672,7 +753,7 @@ pub fn run(args: GateArgs) -> Exit {
             .map(evidence::sanitize_backend_url),
         result: decision.result,
         specs: evidence_specs,
-        notes: evidence_notes(totals, &specs, &data, &short, &findings),
+        notes: evidence_notes(all_totals, unnamed_failing_specs, &data, &short, &findings),
     };
     let block = redactor.redact(&evidence::render(&evidence)).into_owned();
 
@@ -683,7 +764,7 @@ pub fn run(args: GateArgs) -> Exit {
         groups: &groups,
     };
     let mut exit = report_locally(
-        &settings, &context, &redactor, &said, &specs, &data, &findings, totals, &block,
+        &settings, &context, &redactor, &said, &verdicts, &data, &findings, totals, &block,
     );
 
     // Record. `commit-sha` and `commit-url` are empty unless a commit is made.
@@ -711,13 +792,17 @@ struct Said<'a> {
 }
 
 /// Writes outputs, the job summary, annotations, the evidence file and the log lines.
+///
+/// Nothing here grows with the number of spec files: the log lines are printed in chunks, the
+/// outputs are planned within GitHub's limit ([`crate::outputs`]) and the summary gets at most
+/// [`MAX_SUMMARY_SPECS`] spec files; what they leave out is said in a note.
 #[allow(clippy::too_many_arguments)]
 fn report_locally(
     settings: &GateSettings,
     context: &RunContext,
     redactor: &Redactor,
     said: &Said<'_>,
-    specs: &[SpecReport],
+    verdicts: &SpecVerdicts<'_>,
     data: &RunData,
     findings: &Findings,
     totals: [u64; 4],
@@ -726,19 +811,37 @@ fn report_locally(
     let mut exit = Exit::Success;
     let decision = said.decision;
     let kept: Vec<Finding> = findings.iter().cloned().collect();
+    let mut notes = decision.notes.clone();
 
-    // Log lines.
+    // Outputs and summary are chosen first, so the log and the summary can say what they
+    // leave out.
+    let output_file = OutputFile::from_env();
+    let planned = output_file
+        .as_ref()
+        .map(|_| plan_outputs(said, verdicts, &kept, findings, totals, block, redactor));
+    if let Some(note) = planned.as_ref().and_then(outputs_note) {
+        notes.push(note);
+    }
+    let summary_path = runner::summary_path_from_env();
+    let summary_specs = summary_path
+        .as_ref()
+        .map(|_| SummarySpecs::choose(verdicts, &data.tallies));
+    if let Some(note) = summary_specs.as_ref().and_then(SummarySpecs::note) {
+        notes.push(note);
+    }
+
+    // Log lines, printed in chunks of whole lines.
     println!("itm-gate: {}", decision.result);
-    let mut lines = String::new();
+    let mut log = ChunkedLog::new(redactor);
     for reason in said.short_reasons {
-        lines.push_str(&format!("  reason: {reason}\n"));
+        log.line(format_args!("  reason: {reason}"));
     }
-    for note in &decision.notes {
-        lines.push_str(&format!("  note: {note}\n"));
+    for note in &notes {
+        log.line(format_args!("  note: {note}"));
     }
-    for spec in specs {
-        lines.push_str(&format!(
-            "  {} {}{}: {} passed, {} failed, {} flaky, {} skipped ({} did not run)\n",
+    for spec in verdicts.in_display_order() {
+        log.line(format_args!(
+            "  {} {}{}: {} passed, {} failed, {} flaky, {} skipped ({} did not run)",
             spec.verdict,
             spec.file,
             if spec.required { " (required)" } else { "" },
@@ -750,15 +853,15 @@ fn report_locally(
         ));
     }
     for finding in &kept {
-        lines.push_str(&format!(
-            "  finding: {} {} at {}: {}\n",
+        log.line(format_args!(
+            "  finding: {} {} at {}: {}",
             finding.severity,
             finding.rule,
             finding.place(),
             finding.excerpt
         ));
     }
-    runner::print_untrusted(&redactor.redact(&lines));
+    log.flush();
     runner::print_untrusted(&format!("\n{block}"));
 
     // Evidence file first: the cheapest place the evidence survives.
@@ -776,22 +879,9 @@ fn report_locally(
     }
 
     // Outputs.
-    if let Some(mut outputs) = OutputFile::from_env() {
-        let specs_json = serde_json::to_string(specs).unwrap_or_else(|_| "[]".to_string());
-        let findings_json = serde_json::to_string(&kept).unwrap_or_else(|_| "[]".to_string());
-        let values = [
-            ("result", decision.result.to_string()),
-            ("reasons", said.short_reasons.join("\n")),
-            ("evidence", block.to_string()),
-            ("specs", specs_json),
-            ("passed", totals[0].to_string()),
-            ("failed", totals[1].to_string()),
-            ("flaky", totals[2].to_string()),
-            ("skipped", totals[3].to_string()),
-            ("findings", findings_json),
-        ];
-        for (name, value) in values {
-            if let Err(err) = outputs.set(name, &redactor.redact(&value)) {
+    if let (Some(mut outputs), Some(planned)) = (output_file, planned) {
+        for (name, value) in &planned.values {
+            if let Err(err) = outputs.set(name, value) {
                 runner::eprint_line(&format!("itm-gate: cannot write output `{name}`: {err}"));
                 exit = Exit::Internal;
             }
@@ -799,13 +889,13 @@ fn report_locally(
     }
 
     // Job summary.
-    if let Some(path) = runner::summary_path_from_env() {
+    if let (Some(path), Some(chosen)) = (summary_path, summary_specs) {
         let view = SummaryView {
             result: decision.result,
             reasons: said.short_reasons,
-            notes: &decision.notes,
-            specs,
-            tallies: data.tallies.specs(),
+            notes: &notes,
+            specs: &chosen.specs,
+            tallies: &chosen.tallies,
             groups: said.groups,
             findings: &kept,
             findings_omitted: findings.omitted(),
@@ -842,6 +932,186 @@ fn report_locally(
         }
     }
     exit
+}
+
+/// Plans the step outputs within GitHub's limit: every text redacted before it is measured and
+/// cut, specs in [`SpecVerdicts::by_priority`] order.
+fn plan_outputs(
+    said: &Said<'_>,
+    verdicts: &SpecVerdicts<'_>,
+    kept: &[Finding],
+    findings: &Findings,
+    totals: [u64; 4],
+    block: &str,
+    redactor: &Redactor,
+) -> PlannedOutputs {
+    let reasons: Vec<String> = said
+        .short_reasons
+        .iter()
+        .map(|r| redactor.redact(r).into_owned())
+        .collect();
+    outputs::plan(
+        OutputsInput {
+            result: said.decision.result.as_str(),
+            reasons: &reasons,
+            evidence: block,
+            specs: verdicts.by_priority(),
+            findings: kept,
+            findings_not_kept: findings.omitted(),
+            totals,
+        },
+        |spec| spec_json(spec, redactor),
+        |finding| finding_json(finding, redactor),
+    )
+}
+
+/// One element of the `specs` output: its texts redacted before it is serialized, so a secret
+/// is found as written (not in its JSON-escaped form) and the redaction cannot break the JSON.
+fn spec_json(spec: &SpecReport, redactor: &Redactor) -> String {
+    let redact = |text: &String| redactor.redact(text).into_owned();
+    let shown = SpecReport {
+        file: redact(&spec.file),
+        skip_reasons: spec.skip_reasons.iter().map(redact).collect(),
+        reasons: spec.reasons.iter().map(redact).collect(),
+        ..spec.clone()
+    };
+    serde_json::to_string(&shown).unwrap_or_else(|_| "null".to_string())
+}
+
+/// One element of the `findings` output, redacted field by field like [`spec_json`].
+fn finding_json(finding: &Finding, redactor: &Redactor) -> String {
+    let redact = |text: &String| redactor.redact(text).into_owned();
+    let shown = Finding {
+        rule: redact(&finding.rule),
+        source: redact(&finding.source),
+        excerpt: redact(&finding.excerpt),
+        ..finding.clone()
+    };
+    serde_json::to_string(&shown).unwrap_or_else(|_| "null".to_string())
+}
+
+/// What the outputs left out to stay within GitHub's limit, as a note; `None` when nothing.
+fn outputs_note(planned: &PlannedOutputs) -> Option<String> {
+    if !planned.anything_cut() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    if planned.specs_omitted > 0 {
+        parts.push(format!(
+            "`specs` lists {} of {} spec files (required first, then failing, then the rest; `specs-omitted` is {})",
+            planned.specs_listed,
+            planned.specs_listed + planned.specs_omitted,
+            planned.specs_omitted
+        ));
+    }
+    if planned.findings_cut > 0 {
+        parts.push(format!(
+            "`findings` lists {} of {} findings (`findings-omitted` is {})",
+            planned.findings_listed,
+            planned.findings_listed + planned.findings_omitted,
+            planned.findings_omitted
+        ));
+    }
+    if planned.reasons_omitted > 0 {
+        parts.push(format!(
+            "`reasons` leaves out its last {} lines",
+            planned.reasons_omitted
+        ));
+    }
+    if planned.evidence_cut {
+        parts.push("`evidence` is cut".to_string());
+    }
+    Some(format!(
+        "step outputs kept within GitHub's 1 MB limit ({} UTF-16 units at most): {}; the step log has everything",
+        outputs::OUTPUTS_BUDGET,
+        parts.join("; ")
+    ))
+}
+
+/// The spec files the job summary shows: at most [`MAX_SUMMARY_SPECS`] in its table (in
+/// [`SpecVerdicts::by_priority`] order), with the tallies of those and of every file with tests
+/// listed by name.
+struct SummarySpecs {
+    specs: Vec<SpecReport>,
+    tallies: BTreeMap<String, SpecTally>,
+    omitted: u64,
+}
+
+impl SummarySpecs {
+    fn choose(verdicts: &SpecVerdicts<'_>, tallies: &Tallies) -> SummarySpecs {
+        let mut specs = Vec::new();
+        let mut omitted = 0;
+        for spec in verdicts.by_priority() {
+            if specs.len() < MAX_SUMMARY_SPECS {
+                specs.push(spec);
+            } else {
+                omitted += 1;
+            }
+        }
+        // Shown in display order: the required ones first, then the others by path.
+        let required = specs.iter().take_while(|s| s.required).count();
+        specs[required..].sort_by(|a, b| a.file.cmp(&b.file));
+        let mut chosen: BTreeMap<String, SpecTally> = tallies
+            .iter_listed()
+            .map(|(file, tally)| (file.to_string(), tally))
+            .collect();
+        for spec in &specs {
+            if !chosen.contains_key(&spec.file)
+                && let Some(tally) = tallies.get(&spec.file)
+            {
+                chosen.insert(spec.file.clone(), tally);
+            }
+        }
+        SummarySpecs {
+            specs,
+            tallies: chosen,
+            omitted,
+        }
+    }
+
+    fn note(&self) -> Option<String> {
+        (self.omitted > 0).then(|| {
+            format!(
+                "the job summary lists {} of {} spec files (required first, then failing, then the rest); the step log lists every one",
+                self.specs.len(),
+                self.specs.len() as u64 + self.omitted
+            )
+        })
+    }
+}
+
+/// Untrusted log lines, redacted and printed in chunks of whole lines, so a run with 100,000
+/// spec files never builds its whole log in memory.
+struct ChunkedLog<'a> {
+    redactor: &'a Redactor,
+    buffer: String,
+}
+
+impl<'a> ChunkedLog<'a> {
+    /// Bytes gathered before a chunk is printed.
+    const CHUNK: usize = 64 * 1024;
+
+    fn new(redactor: &'a Redactor) -> ChunkedLog<'a> {
+        ChunkedLog {
+            redactor,
+            buffer: String::new(),
+        }
+    }
+
+    fn line(&mut self, line: std::fmt::Arguments<'_>) {
+        use std::fmt::Write as _;
+        let _ = writeln!(self.buffer, "{line}");
+        if self.buffer.len() >= Self::CHUNK {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        if !self.buffer.is_empty() {
+            runner::print_untrusted(&self.redactor.redact(&self.buffer));
+            self.buffer.clear();
+        }
+    }
 }
 
 /// Commits (or shows) the evidence as the `commit` and `dry-run` inputs say.
@@ -971,5 +1241,51 @@ fn record(
             ));
             Some(Exit::GitHub)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failing_spec(reason: &str) -> SpecReport {
+        SpecReport {
+            file: "e2e/specs/a.spec.ts".into(),
+            verdict: Verdict::Fail,
+            required: true,
+            passed: 0,
+            failed: 1,
+            flaky: 0,
+            skipped: 0,
+            did_not_run: 0,
+            skip_reasons: vec![],
+            reasons: vec![reason.to_string()],
+        }
+    }
+
+    /// A secret holding a quote or a backslash is escaped in JSON, so redacting the serialized
+    /// text would miss it (and a match across an escape could break the JSON): elements are
+    /// redacted field by field, then serialized.
+    #[test]
+    fn output_elements_are_redacted_before_they_are_serialized() {
+        let secret = r#"s3cr"et\value-0123"#;
+        let redactor = Redactor::new([secret.to_string()]);
+        let spec = failing_spec(&format!("test failed: token {secret} rejected"));
+        let json = spec_json(&spec, &redactor);
+        let parsed: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+        let reason = parsed["reasons"][0].as_str().unwrap();
+        assert!(!reason.contains(secret), "{reason}");
+        assert!(reason.contains("[REDACTED]"), "{reason}");
+
+        let finding = Finding {
+            rule: "auth-failed".into(),
+            severity: crate::logscan::Severity::Critical,
+            source: "e2e.log".into(),
+            line: Some(3),
+            excerpt: format!("Authentication failed for {secret}"),
+        };
+        let parsed: serde_json::Value =
+            serde_json::from_str(&finding_json(&finding, &redactor)).expect("valid JSON");
+        assert!(!parsed["excerpt"].as_str().unwrap().contains(secret));
     }
 }

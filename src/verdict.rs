@@ -1,8 +1,10 @@
 //! Per-spec verdicts: `PASS`, `FAIL` or `SKIP`, with counts and reasons (DESIGN.md section 3).
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasher, DefaultHasher, Hash, Hasher, RandomState};
+use std::sync::OnceLock;
 
 use regex::Regex;
 use serde::Serialize;
@@ -46,6 +48,10 @@ pub const MAX_LISTED_TESTS: usize = 50;
 /// Most tests listed by name over the whole run, so memory stays flat however large the
 /// report: a job summary could not show more within GitHub's 1 MiB anyway.
 pub const MAX_LISTED_TOTAL: usize = 500;
+
+/// Most load-error messages kept over the whole run; further load errors are counted per file
+/// (a broken helper imported by every spec file gives one load error per file).
+pub const MAX_LOAD_ERRORS: usize = 100;
 
 /// Longest error message kept per failed test, in characters.
 pub const MAX_FAILURE_CHARS: usize = 1500;
@@ -117,7 +123,8 @@ pub struct FailedTest {
     pub location: Option<Place>,
 }
 
-/// Everything known about one spec file after reading the reports.
+/// Everything known about one spec file after reading the reports: what [`judge`] and the job
+/// summary read. [`Tallies`] stores it more compactly and builds one on request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SpecTally {
     /// Tests whose outcome was expected.
@@ -147,8 +154,21 @@ impl SpecTally {
     pub fn total(&self) -> u64 {
         self.passed + self.failed + self.flaky + self.skipped
     }
+}
 
-    fn count(&mut self, class: TestClass, delta: i64) {
+/// The counts of one spec file as [`Tallies`] stores them: 20 bytes per file. A count stops at
+/// `u32::MAX` (a report would need more than 400 GB to hold that many tests of one file).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Counts {
+    passed: u32,
+    failed: u32,
+    flaky: u32,
+    skipped: u32,
+    did_not_run: u32,
+}
+
+impl Counts {
+    fn count(&mut self, class: TestClass, delta: i32) {
         let slot = match class {
             TestClass::Passed => &mut self.passed,
             TestClass::Failed => &mut self.failed,
@@ -162,61 +182,88 @@ impl SpecTally {
         *slot = slot.saturating_add_signed(delta);
     }
 
-    /// Adds another tally of the same spec file, read after this one.
-    fn absorb(&mut self, other: SpecTally, budget: &mut usize) {
-        self.passed += other.passed;
-        self.failed += other.failed;
-        self.flaky += other.flaky;
-        self.skipped += other.skipped;
-        self.did_not_run += other.did_not_run;
-        for (reason, count) in other.skip_reasons {
-            *self.skip_reasons.entry(reason).or_default() += count;
-        }
-        fn take<T>(mine: &mut Vec<T>, theirs: Vec<T>, budget: &mut usize) {
-            for item in theirs {
-                if mine.len() >= MAX_LISTED_TESTS || *budget == 0 {
-                    break;
-                }
-                *budget -= 1;
-                mine.push(item);
-            }
-        }
-        take(&mut self.failures, other.failures, budget);
-        take(&mut self.flaky_tests, other.flaky_tests, budget);
-        take(&mut self.not_run, other.not_run, budget);
-        self.load_errors.extend(other.load_errors);
+    fn absorb(&mut self, other: Counts) {
+        self.passed = self.passed.saturating_add(other.passed);
+        self.failed = self.failed.saturating_add(other.failed);
+        self.flaky = self.flaky.saturating_add(other.flaky);
+        self.skipped = self.skipped.saturating_add(other.skipped);
+        self.did_not_run = self.did_not_run.saturating_add(other.did_not_run);
+    }
+}
+
+/// What a spec file has beyond its counts: tests listed by name and load errors. Only files
+/// with something to list have one, and the run lists at most [`MAX_LISTED_TOTAL`] tests.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Listed {
+    failures: Vec<FailedTest>,
+    flaky_tests: Vec<TestRef>,
+    not_run: Vec<TestRef>,
+    load_errors: Vec<String>,
+}
+
+impl Listed {
+    fn tests(&self) -> usize {
+        self.failures.len() + self.flaky_tests.len() + self.not_run.len()
+    }
+}
+
+/// Most distinct skip reasons kept over the run; tests skipped for a further reason count under
+/// [`OTHER_SKIP_REASONS`], so memory stays bounded even when every test gives its own reason.
+pub const MAX_SKIP_REASONS: usize = 1000;
+
+/// The skip reason counted for tests whose reason was not kept (see [`MAX_SKIP_REASONS`]).
+/// `allow-skip` patterns are not meant to match it: in strict mode it fails a required spec,
+/// since the real reason can no longer be checked.
+pub const OTHER_SKIP_REASONS: &str =
+    "(one of more than 1000 different skip reasons in this run; not kept)";
+
+/// Strings stored once each, numbered in order of arrival: one shared buffer and an offset per
+/// string, found again through a hash of the text (texts whose hashes collide are kept apart).
+#[derive(Debug, Default)]
+struct Interner {
+    text: String,
+    ends: Vec<usize>,
+    by_hash: HashMap<u64, u32>,
+    collided: HashMap<Box<str>, u32>,
+    hasher: RandomState,
+}
+
+impl Interner {
+    fn len(&self) -> usize {
+        self.ends.len()
     }
 
-    /// Keeps what the summary shows about a test; `budget` is what the run may still list.
-    fn describe(&mut self, class: TestClass, test: &TestCase, budget: &mut usize) {
-        let listable = |listed: usize, budget: &mut usize| {
-            let ok = listed < MAX_LISTED_TESTS && *budget > 0;
-            if ok {
-                *budget -= 1;
-            }
-            ok
-        };
-        match class {
-            TestClass::Failed if listable(self.failures.len(), budget) => {
-                self.failures.push(failed_test(test))
-            }
-            TestClass::Flaky if listable(self.flaky_tests.len(), budget) => {
-                self.flaky_tests.push(TestRef::of(test))
-            }
-            TestClass::DidNotRun if listable(self.not_run.len(), budget) => {
-                self.not_run.push(TestRef::of(test))
-            }
-            TestClass::SkippedOnPurpose => {
-                let mut reasons = test.skip_reasons();
-                if reasons.is_empty() {
-                    reasons.push("(no reason given)".to_string());
-                }
-                for reason in reasons {
-                    *self.skip_reasons.entry(reason).or_default() += 1;
-                }
-            }
-            _ => {}
+    fn get(&self, id: u32) -> &str {
+        let id = id as usize;
+        let start = if id == 0 { 0 } else { self.ends[id - 1] };
+        &self.text[start..self.ends[id]]
+    }
+
+    fn find(&self, text: &str) -> Option<u32> {
+        let id = *self.by_hash.get(&self.hasher.hash_one(text))?;
+        if self.get(id) == text {
+            Some(id)
+        } else {
+            self.collided.get(text).copied()
         }
+    }
+
+    fn intern(&mut self, text: &str) -> u32 {
+        if let Some(id) = self.find(text) {
+            return id;
+        }
+        let id = u32::try_from(self.ends.len()).expect("fewer than 4 billion distinct strings");
+        self.text.push_str(text);
+        self.ends.push(self.text.len());
+        match self.by_hash.entry(self.hasher.hash_one(text)) {
+            Entry::Vacant(slot) => {
+                slot.insert(id);
+            }
+            Entry::Occupied(_) => {
+                self.collided.insert(text.into(), id);
+            }
+        }
+        id
     }
 }
 
@@ -292,81 +339,145 @@ impl TestClass {
 /// The same test (file, titles, project, line) seen twice, in two shard files or in a merged
 /// report given together with its shards, counts once, with the worse of its outcomes: a
 /// duplicate can never hide a failure.
+///
+/// Memory stays small per spec file, so 100,000 files fit in a few MB (DESIGN.md section 9):
+/// each path is stored once, in one shared buffer; counts take 20 bytes per file; skip reasons
+/// are stored once per run ([`MAX_SKIP_REASONS`] at most) and counted per file by number; tests
+/// listed by name ([`MAX_LISTED_TOTAL`] over the run) are kept only for the files they belong to.
+/// [`SpecTally`] values are built on request.
 #[derive(Debug)]
 pub struct Tallies {
-    specs: BTreeMap<String, SpecTally>,
-    /// Every test seen: its class and (an index into `files`) its spec file.
+    /// Spec file paths; a file's number indexes `counts`.
+    files: Interner,
+    counts: Vec<Counts>,
+    listed: BTreeMap<u32, Listed>,
+    reasons: Interner,
+    /// (file, reason) → tests skipped on purpose with that reason.
+    skips: BTreeMap<(u32, u32), u64>,
+    /// Load errors kept by message over the run, and per file those counted without it.
+    load_errors_kept: usize,
+    load_errors_not_kept: BTreeMap<u32, u64>,
+    /// Every test seen: its class and its file.
     seen: HashMap<u64, (TestClass, u32)>,
-    files: Vec<String>,
-    file_ids: HashMap<String, u32>,
     duplicates: u64,
     listing_budget: usize,
+    /// File numbers in path order, computed on first use after a change.
+    sorted: OnceLock<Vec<u32>>,
 }
 
 impl Default for Tallies {
     fn default() -> Self {
         Tallies {
-            specs: BTreeMap::new(),
+            files: Interner::default(),
+            counts: Vec::new(),
+            listed: BTreeMap::new(),
+            reasons: Interner::default(),
+            skips: BTreeMap::new(),
+            load_errors_kept: 0,
+            load_errors_not_kept: BTreeMap::new(),
             seen: HashMap::new(),
-            files: Vec::new(),
-            file_ids: HashMap::new(),
             duplicates: 0,
             listing_budget: MAX_LISTED_TOTAL,
+            sorted: OnceLock::new(),
         }
     }
 }
 
 impl Tallies {
     fn file_id(&mut self, file: &str) -> u32 {
-        if let Some(last) = self.files.last()
-            && last == file
-        {
-            return (self.files.len() - 1) as u32;
+        if let Some(last) = self.files.len().checked_sub(1) {
+            let last = last as u32;
+            if self.files.get(last) == file {
+                return last;
+            }
         }
-        if let Some(id) = self.file_ids.get(file) {
-            return *id;
+        let id = self.files.intern(file);
+        if id as usize == self.counts.len() {
+            self.counts.push(Counts::default());
+            self.sorted = OnceLock::new();
         }
-        let id = self.files.len() as u32;
-        self.files.push(file.to_string());
-        self.file_ids.insert(file.to_string(), id);
         id
+    }
+
+    fn reason_id(&mut self, reason: &str) -> u32 {
+        match self.reasons.find(reason) {
+            Some(id) => id,
+            None if self.reasons.len() < MAX_SKIP_REASONS => self.reasons.intern(reason),
+            None => self.reasons.intern(OTHER_SKIP_REASONS),
+        }
     }
 
     /// Adds the tallies of the rest of the same run, read separately (the second half of a
     /// large report): counts add up, a test seen by both counts once with the worse outcome,
     /// and tests are listed by name in report order, within the same bounds as [`Tallies::add`].
     pub fn merge(&mut self, other: Tallies) {
-        let Tallies {
-            specs,
-            seen,
-            files,
-            duplicates,
-            ..
-        } = other;
-        for (file, theirs) in specs {
-            self.specs
-                .entry(file)
-                .or_default()
-                .absorb(theirs, &mut self.listing_budget);
+        let ids: Vec<u32> = (0..other.files.len() as u32)
+            .map(|theirs| self.file_id(other.files.get(theirs)))
+            .collect();
+        for (theirs, counts) in other.counts.iter().enumerate() {
+            self.counts[ids[theirs] as usize].absorb(*counts);
         }
-        self.duplicates += duplicates;
-        for (key, (class, id)) in seen {
-            let Some(file) = files.get(id as usize) else {
+        for (theirs, listed) in other.listed {
+            let mine = self.listed.entry(ids[theirs as usize]).or_default();
+            fn take<T>(mine: &mut Vec<T>, theirs: Vec<T>, budget: &mut usize) {
+                for item in theirs {
+                    if mine.len() >= MAX_LISTED_TESTS || *budget == 0 {
+                        break;
+                    }
+                    *budget -= 1;
+                    mine.push(item);
+                }
+            }
+            take(
+                &mut mine.failures,
+                listed.failures,
+                &mut self.listing_budget,
+            );
+            take(
+                &mut mine.flaky_tests,
+                listed.flaky_tests,
+                &mut self.listing_budget,
+            );
+            take(&mut mine.not_run, listed.not_run, &mut self.listing_budget);
+            for error in listed.load_errors {
+                if self.load_errors_kept < MAX_LOAD_ERRORS {
+                    self.load_errors_kept += 1;
+                    mine.load_errors.push(error);
+                } else {
+                    *self
+                        .load_errors_not_kept
+                        .entry(ids[theirs as usize])
+                        .or_default() += 1;
+                }
+            }
+        }
+        for (theirs, count) in other.load_errors_not_kept {
+            *self
+                .load_errors_not_kept
+                .entry(ids[theirs as usize])
+                .or_default() += count;
+        }
+        self.listed
+            .retain(|_, listed| listed.tests() > 0 || !listed.load_errors.is_empty());
+        for ((file, reason), count) in other.skips {
+            let reason = self.reason_id(other.reasons.get(reason));
+            *self.skips.entry((ids[file as usize], reason)).or_default() += count;
+        }
+        self.duplicates += other.duplicates;
+        for (key, (class, theirs)) in other.seen {
+            let Some(&mine) = ids.get(theirs as usize) else {
                 continue;
             };
-            let my_id = self.file_id(file);
             match self.seen.get(&key).copied() {
                 None => {
-                    self.seen.insert(key, (class, my_id));
+                    self.seen.insert(key, (class, mine));
                 }
                 Some((previous, _)) => {
                     // Counted by both halves: drop the better of the two.
                     self.duplicates += 1;
-                    if let Some(tally) = self.specs.get_mut(file) {
-                        tally.count(previous.min(class), -1);
-                    }
+                    self.counts[mine as usize].count(previous.min(class), -1);
                     if class > previous {
-                        self.seen.insert(key, (class, my_id));
+                        self.seen.insert(key, (class, mine));
                     }
                 }
             }
@@ -378,40 +489,84 @@ impl Tallies {
         let class = TestClass::of(test);
         let key = test_key(file, test);
         let id = self.file_id(file);
-        if !self.specs.contains_key(file) {
-            self.specs.insert(file.to_string(), SpecTally::default());
-        }
-        let Some(tally) = self.specs.get_mut(file) else {
-            return;
-        };
         match self.seen.get(&key).copied() {
             None => {
                 self.seen.insert(key, (class, id));
-                tally.count(class, 1);
-                tally.describe(class, test, &mut self.listing_budget);
+                self.counts[id as usize].count(class, 1);
+                self.describe(id, class, test);
             }
             Some((previous, _)) => {
                 self.duplicates += 1;
                 if class > previous {
                     self.seen.insert(key, (class, id));
-                    tally.count(previous, -1);
-                    tally.count(class, 1);
-                    tally.describe(class, test, &mut self.listing_budget);
+                    let counts = &mut self.counts[id as usize];
+                    counts.count(previous, -1);
+                    counts.count(class, 1);
+                    self.describe(id, class, test);
                 }
             }
         }
     }
 
-    /// Records an error that stopped a spec file from loading.
+    /// Keeps what the summary shows about a test, within the listing bounds.
+    fn describe(&mut self, id: u32, class: TestClass, test: &TestCase) {
+        if class == TestClass::SkippedOnPurpose {
+            let mut reasons = test.skip_reasons();
+            if reasons.is_empty() {
+                reasons.push("(no reason given)".to_string());
+            }
+            for reason in reasons {
+                let reason = self.reason_id(&reason);
+                *self.skips.entry((id, reason)).or_default() += 1;
+            }
+            return;
+        }
+        if !matches!(
+            class,
+            TestClass::Failed | TestClass::Flaky | TestClass::DidNotRun
+        ) || self.listing_budget == 0
+        {
+            return;
+        }
+        let listed = self.listed.entry(id).or_default();
+        let room = |listed: usize| listed < MAX_LISTED_TESTS;
+        let added = match class {
+            TestClass::Failed if room(listed.failures.len()) => {
+                listed.failures.push(failed_test(test));
+                true
+            }
+            TestClass::Flaky if room(listed.flaky_tests.len()) => {
+                listed.flaky_tests.push(TestRef::of(test));
+                true
+            }
+            TestClass::DidNotRun if room(listed.not_run.len()) => {
+                listed.not_run.push(TestRef::of(test));
+                true
+            }
+            _ => false,
+        };
+        if added {
+            self.listing_budget -= 1;
+        }
+    }
+
+    /// Records an error that stopped a spec file from loading: its first line, while the run
+    /// has kept fewer than [`MAX_LOAD_ERRORS`], else only counted.
     pub fn add_load_error(&mut self, file: &str, message: &str) {
+        let id = self.file_id(file);
+        if self.load_errors_kept >= MAX_LOAD_ERRORS {
+            *self.load_errors_not_kept.entry(id).or_default() += 1;
+            return;
+        }
         let first_line = strip_ansi(message)
             .lines()
             .next()
             .unwrap_or("")
             .trim()
             .to_string();
-        self.specs
-            .entry(file.to_string())
+        self.load_errors_kept += 1;
+        self.listed
+            .entry(id)
             .or_default()
             .load_errors
             .push(truncate_chars(&first_line, 300).into_owned());
@@ -422,9 +577,110 @@ impl Tallies {
         self.duplicates
     }
 
-    /// The tallies by repository path.
-    pub fn specs(&self) -> &BTreeMap<String, SpecTally> {
-        &self.specs
+    /// How many spec files were seen.
+    pub fn len(&self) -> usize {
+        self.counts.len()
+    }
+
+    /// Whether no spec file was seen.
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
+    /// The tally of one spec file, by repository path.
+    pub fn get(&self, file: &str) -> Option<SpecTally> {
+        self.files.find(file).map(|id| self.tally(id))
+    }
+
+    /// Every spec file and its tally, in path order; each tally is built as it is reached.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, SpecTally)> + '_ {
+        self.sorted_ids()
+            .iter()
+            .map(|&id| (self.files.get(id), self.tally(id)))
+    }
+
+    /// The spec files with tests listed by name or load-error messages kept, in path order: the
+    /// only ones with something to show beyond counts (at most [`MAX_LISTED_TOTAL`] plus
+    /// [`MAX_LOAD_ERRORS`]).
+    pub fn iter_listed(&self) -> impl Iterator<Item = (&str, SpecTally)> + '_ {
+        let mut ids: Vec<u32> = self.listed.keys().copied().collect();
+        ids.sort_unstable_by(|a, b| self.files.get(*a).cmp(self.files.get(*b)));
+        ids.into_iter()
+            .map(|id| (self.files.get(id), self.tally(id)))
+    }
+
+    /// Totals over every spec file: passed, failed, flaky, skipped, did not run.
+    pub fn totals(&self) -> [u64; 5] {
+        self.counts.iter().fold([0; 5], |mut sum, c| {
+            for (slot, n) in
+                sum.iter_mut()
+                    .zip([c.passed, c.failed, c.flaky, c.skipped, c.did_not_run])
+            {
+                *slot += u64::from(n);
+            }
+            sum
+        })
+    }
+
+    /// Every skip reason with the tests skipped on purpose for it over the run, in the order
+    /// the spec files show them (files in path order, each file's reasons in text order).
+    pub fn skip_reasons(&self) -> Vec<(&str, u64)> {
+        let mut totals: Vec<(&str, u64)> = Vec::new();
+        let mut index: HashMap<u32, usize> = HashMap::new();
+        for &id in self.sorted_ids() {
+            let mut reasons: Vec<(u32, u64)> = self
+                .skips
+                .range((id, 0)..=(id, u32::MAX))
+                .map(|(&(_, reason), &count)| (reason, count))
+                .collect();
+            reasons.sort_unstable_by(|a, b| self.reasons.get(a.0).cmp(self.reasons.get(b.0)));
+            for (reason, count) in reasons {
+                match index.entry(reason) {
+                    Entry::Occupied(slot) => totals[*slot.get()].1 += count,
+                    Entry::Vacant(slot) => {
+                        slot.insert(totals.len());
+                        totals.push((self.reasons.get(reason), count));
+                    }
+                }
+            }
+        }
+        totals
+    }
+
+    fn sorted_ids(&self) -> &[u32] {
+        self.sorted.get_or_init(|| {
+            let mut ids: Vec<u32> = (0..self.counts.len() as u32).collect();
+            ids.sort_unstable_by(|a, b| self.files.get(*a).cmp(self.files.get(*b)));
+            ids
+        })
+    }
+
+    fn tally(&self, id: u32) -> SpecTally {
+        let c = self.counts[id as usize];
+        let skip_reasons = self
+            .skips
+            .range((id, 0)..=(id, u32::MAX))
+            .map(|(&(_, reason), &count)| (self.reasons.get(reason).to_string(), count))
+            .collect();
+        let mut listed = self.listed.get(&id).cloned().unwrap_or_default();
+        if let Some(&n) = self.load_errors_not_kept.get(&id) {
+            listed.load_errors.push(format!(
+                "{n} load error{} (message not kept: the run has more than {MAX_LOAD_ERRORS})",
+                if n == 1 { "" } else { "s" }
+            ));
+        }
+        SpecTally {
+            passed: c.passed.into(),
+            failed: c.failed.into(),
+            flaky: c.flaky.into(),
+            skipped: c.skipped.into(),
+            did_not_run: c.did_not_run.into(),
+            skip_reasons,
+            failures: listed.failures,
+            flaky_tests: listed.flaky_tests,
+            not_run: listed.not_run,
+            load_errors: listed.load_errors,
+        }
     }
 }
 
@@ -620,7 +876,7 @@ mod tests {
         }
         judge(
             "e2e/specs/a.spec.ts",
-            tallies.specs().get("e2e/specs/a.spec.ts"),
+            tallies.get("e2e/specs/a.spec.ts").as_ref(),
             required,
             rules,
         )
@@ -754,5 +1010,162 @@ mod tests {
         let report = verdict_of(&[pass.clone(), fail, pass], true, &rules(true, false));
         assert_eq!((report.passed, report.failed), (0, 1));
         assert_eq!(report.verdict, Verdict::Fail);
+    }
+
+    /// A test that passed and one that failed.
+    fn pass_and_fail() -> (TestCase, TestCase) {
+        (
+            test_case("ok", Status::Passed, &[Status::Passed], Outcome::Expected),
+            test_case(
+                "bad",
+                Status::Passed,
+                &[Status::Failed],
+                Outcome::Unexpected,
+            ),
+        )
+    }
+
+    fn in_file(mut test: TestCase, file: &str) -> TestCase {
+        test.file = file.to_string();
+        test
+    }
+
+    #[test]
+    fn the_interner_keeps_texts_whose_hashes_collide_apart() {
+        let mut interner = Interner::default();
+        assert_eq!(interner.intern("e2e/a.spec.ts"), 0);
+        // Make "e2e/b.spec.ts" hash to the slot of "e2e/a.spec.ts", as a collision would.
+        let hash = interner.hasher.hash_one("e2e/b.spec.ts");
+        interner.by_hash.insert(hash, 0);
+        assert_eq!(interner.intern("e2e/b.spec.ts"), 1);
+        assert_eq!(interner.intern("e2e/b.spec.ts"), 1);
+        assert_eq!(interner.find("e2e/a.spec.ts"), Some(0));
+        assert_eq!(interner.find("e2e/b.spec.ts"), Some(1));
+        assert_eq!(interner.find("e2e/c.spec.ts"), None);
+        assert_eq!(
+            (interner.get(0), interner.get(1)),
+            ("e2e/a.spec.ts", "e2e/b.spec.ts")
+        );
+    }
+
+    /// 100,000 spec files: every path stored once, counts and order right, tallies built on
+    /// request (issue 11, point 6).
+    #[test]
+    fn a_hundred_thousand_spec_files_are_tallied_compactly() {
+        let (pass, fail) = pass_and_fail();
+        let mut tallies = Tallies::default();
+        for k in (0..100_000).rev() {
+            let file = format!("e2e/specs/f{k:06}.spec.ts");
+            let test = if k % 10 == 0 { &fail } else { &pass };
+            tallies.add(&file, &in_file(test.clone(), &file));
+        }
+        assert_eq!(tallies.len(), 100_000);
+        assert_eq!(tallies.totals(), [90_000, 10_000, 0, 0, 0]);
+        // One buffer of paths, no copy per map or list.
+        assert_eq!(
+            tallies.files.text.len(),
+            100_000 * "e2e/specs/f000000.spec.ts".len()
+        );
+        let first: Vec<&str> = tallies.iter().take(2).map(|(f, _)| f).collect();
+        assert_eq!(
+            first,
+            ["e2e/specs/f000000.spec.ts", "e2e/specs/f000001.spec.ts"]
+        );
+        // At most MAX_LISTED_TOTAL failed tests are kept by name over the run.
+        let listed: usize = tallies.iter_listed().map(|(_, t)| t.failures.len()).sum();
+        assert_eq!(listed, MAX_LISTED_TOTAL);
+        assert_eq!(tallies.listed.len(), MAX_LISTED_TOTAL);
+        let tally = tallies.get("e2e/specs/f000010.spec.ts").unwrap();
+        assert_eq!((tally.passed, tally.failed), (0, 1));
+    }
+
+    #[test]
+    fn skip_reasons_are_stored_once_and_bounded() {
+        let mut tallies = Tallies::default();
+        for k in 0..MAX_SKIP_REASONS + 5 {
+            let file = format!("e2e/f{k}.spec.ts");
+            // Every file skips twice with the same reason, and once with its own.
+            for reason in ["Set E2E_AI_COACH_MODE=live", &format!("reason {k}")] {
+                let mut test = in_file(skipped(reason), &file);
+                test.line = if reason.starts_with("Set") { 1 } else { 2 };
+                tallies.add(&file, &test);
+            }
+        }
+        let totals = tallies.skip_reasons();
+        assert_eq!(totals.len(), MAX_SKIP_REASONS + 1);
+        assert_eq!(
+            totals.iter().map(|(_, n)| n).sum::<u64>(),
+            2 * (MAX_SKIP_REASONS as u64 + 5)
+        );
+        let other = totals
+            .iter()
+            .find(|(r, _)| *r == OTHER_SKIP_REASONS)
+            .unwrap();
+        assert_eq!(other.1, 6, "reasons past the bound are counted together");
+        let last = tallies
+            .get(&format!("e2e/f{}.spec.ts", MAX_SKIP_REASONS + 4))
+            .unwrap();
+        assert_eq!(
+            last.skip_reasons.keys().collect::<Vec<_>>(),
+            [OTHER_SKIP_REASONS, "Set E2E_AI_COACH_MODE=live"]
+        );
+        // In strict mode an unknown reason fails a required spec.
+        let report = judge("e2e/x.spec.ts", Some(&last), true, &rules(true, false));
+        assert_eq!(report.verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn merged_halves_add_up_and_count_a_shared_test_once() {
+        let (pass, fail) = pass_and_fail();
+        let mut first = Tallies::default();
+        first.add("e2e/a.spec.ts", &in_file(pass.clone(), "e2e/a.spec.ts"));
+        first.add("e2e/b.spec.ts", &in_file(fail.clone(), "e2e/b.spec.ts"));
+        let mut second = Tallies::default();
+        second.add("e2e/c.spec.ts", &in_file(skipped("later"), "e2e/c.spec.ts"));
+        second.add("e2e/b.spec.ts", &in_file(fail.clone(), "e2e/b.spec.ts"));
+        second.add_load_error("e2e/d.spec.ts", "\u{1b}[31mError: boom\u{1b}[39m\nstack");
+        first.merge(second);
+        assert_eq!(first.duplicates(), 1);
+        let files: Vec<&str> = first.iter().map(|(f, _)| f).collect();
+        assert_eq!(
+            files,
+            [
+                "e2e/a.spec.ts",
+                "e2e/b.spec.ts",
+                "e2e/c.spec.ts",
+                "e2e/d.spec.ts"
+            ]
+        );
+        let b = first.get("e2e/b.spec.ts").unwrap();
+        assert_eq!(b.failed, 1);
+        let c = first.get("e2e/c.spec.ts").unwrap();
+        assert_eq!(c.skip_reasons, BTreeMap::from([("later".to_string(), 1)]));
+        let d = first.get("e2e/d.spec.ts").unwrap();
+        assert_eq!(d.load_errors, ["Error: boom"]);
+        assert_eq!(first.totals(), [1, 1, 0, 1, 0]);
+    }
+
+    /// A broken helper imported by every spec file gives one load error per file: the messages
+    /// kept are bounded, every file still fails to load.
+    #[test]
+    fn load_errors_are_bounded_and_each_file_still_fails() {
+        let mut tallies = Tallies::default();
+        for k in 0..MAX_LOAD_ERRORS + 3 {
+            tallies.add_load_error(
+                &format!("e2e/f{k:04}.spec.ts"),
+                "Error: helper broken\n  at x",
+            );
+        }
+        assert_eq!(tallies.len(), MAX_LOAD_ERRORS + 3);
+        assert_eq!(tallies.iter_listed().count(), MAX_LOAD_ERRORS);
+        let first = tallies.get("e2e/f0000.spec.ts").unwrap();
+        assert_eq!(first.load_errors, ["Error: helper broken"]);
+        let last_file = format!("e2e/f{:04}.spec.ts", MAX_LOAD_ERRORS + 2);
+        let last = tallies.get(&last_file).unwrap();
+        assert_eq!(last.load_errors.len(), 1);
+        assert!(last.load_errors[0].contains("message not kept"));
+        let report = judge(&last_file, Some(&last), false, &rules(true, false));
+        assert_eq!(report.verdict, Verdict::Fail);
+        assert!(report.reasons[0].starts_with("the file failed to load"));
     }
 }

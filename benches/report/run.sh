@@ -1,22 +1,36 @@
 #!/usr/bin/env bash
 # Report benchmark (DESIGN.md section 9): itm-gate's streaming report reader against a Node.js
-# summarizer that JSON.parses the whole report, on the same >= 240 MB report, in the same run.
+# summarizer that JSON.parses the whole report, on the same report, in the same run.
 #
 #   benches/report/run.sh [real report.json] [target MB]
 #
-# Builds the release binary, enlarges a real Playwright report (default: the kitchen-sink fixture,
-# else strict-failure) into bench-out/ (gitignored), runs each tool RUNS times (default 3) under
-# GNU time and prints best wall time, best CPU time (user + sys), peak RSS and the speed ratios.
-# On a busy machine the wall times wander; the CPU times are steadier.
-# Targets: itm-gate at least 5x faster than the baseline, peak memory under 64 MB.
+# Builds the release binary, makes a big report from a real one into bench-out/ (gitignored),
+# runs each tool RUNS times (default 3) under GNU time and prints best wall time, best CPU time
+# (user + sys), peak RSS, the speed ratios and the size of the step outputs and job summary the
+# gate wrote. On a busy machine the wall times wander; the CPU times are steadier.
+# How the report is made (ENLARGE):
+#   files (default)  the spec files of the report repeated up to [target MB] (240), as suites grow;
+#   specs            the specs repeated inside the same few files up to [target MB];
+#   many-passing     FILES (default 100000) spec files of one passing test each, from green.json;
+#   many-failing     FILES spec files of one failing test each, from max-failures.json (one test
+#                    failed after 3 attempts with its messages, seven did not run): every file FAILs.
+# Targets: itm-gate at least 5x faster than the baseline, peak memory under 64 MB, all step
+# outputs under GitHub's 1 MB (counted as UTF-16).
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
 root=$PWD
 fixtures=tests/fixtures/reports/playwright-1.58.2
 source_report=${1:-}
+shape=${ENLARGE:-files}
+case $shape in
+  files|specs) candidates=("$fixtures/kitchen-sink.json" "$fixtures/strict-failure.json" "$fixtures/green.json") ;;
+  many-passing) candidates=("$fixtures/green.json") ;;
+  many-failing) candidates=("$fixtures/max-failures.json") ;;
+  *) echo "run.sh: ENLARGE must be files, specs, many-passing or many-failing" >&2; exit 2 ;;
+esac
 if [[ -z $source_report ]]; then
-  for candidate in "$fixtures/kitchen-sink.json" "$fixtures/strict-failure.json" "$fixtures/green.json"; do
+  for candidate in "${candidates[@]}"; do
     if [[ -f $candidate ]]; then source_report=$candidate; break; fi
   done
 fi
@@ -33,18 +47,18 @@ binary=$root/target/release/itm-gate
 
 out=$root/bench-out
 mkdir -p "$out"
-# How the report grows: `files` (default) repeats its spec files, as large suites grow;
-# `specs` repeats the specs inside the same few files.
-shape=${ENLARGE:-files}
 case $shape in
-  files) enlarger=benches/report/enlarge-files.js ;;
-  specs) enlarger=benches/report/enlarge.js ;;
-  *) echo "run.sh: ENLARGE must be files or specs" >&2; exit 2 ;;
+  files) enlarger=benches/report/enlarge-files.js; big=$out/report-files-${target_mb}mb.json
+    make=(node "$enlarger" "$source_report" "$big" "$target_mb") ;;
+  specs) enlarger=benches/report/enlarge.js; big=$out/report-specs-${target_mb}mb.json
+    make=(node "$enlarger" "$source_report" "$big" "$target_mb") ;;
+  many-*) files=${FILES:-100000}; enlarger=benches/report/many-files.js
+    big=$out/report-${shape}-${files}-files-$(basename "$source_report" .json).json
+    make=(node "$enlarger" "$source_report" "$big" "$files" "${shape#many-}") ;;
 esac
-big=$out/report-${shape}-${target_mb}mb.json
 if [[ ! -f $big || $big -ot $source_report || $big -ot $enlarger ]]; then
-  echo "== enlarging $source_report to ${target_mb} MB (more $shape)"
-  node "$enlarger" "$source_report" "$big" "$target_mb"
+  echo "== making $big from $source_report ($shape)"
+  "${make[@]}"
 fi
 size_mb=$(( $(stat -c %s "$big") / 1048576 ))
 cat "$big" >/dev/null # warm the page cache so both tools read from memory
@@ -68,9 +82,11 @@ itm_times=$out/times-itm-gate.txt node_times=$out/times-node.txt
 : >"$itm_times"; : >"$node_times"
 for run in $(seq 1 "$runs"); do
   echo "== run $run of $runs"
-  (cd "$out" && measure "$itm_times" "$out/itm-gate.log" env -u GITHUB_ACTIONS -u GITHUB_OUTPUT \
-    -u GITHUB_STEP_SUMMARY -u GITHUB_ENV "$binary" gate --results "$big" --commit never \
-    --job-status success)
+  # The step outputs and the job summary are written as in a runner, to measure their size.
+  : >"$out/github-output.txt"; : >"$out/step-summary.md"
+  (cd "$out" && measure "$itm_times" "$out/itm-gate.log" env -u GITHUB_ACTIONS -u GITHUB_ENV \
+    GITHUB_OUTPUT="$out/github-output.txt" GITHUB_STEP_SUMMARY="$out/step-summary.md" \
+    "$binary" gate --results "$big" --commit never --job-status success)
   measure "$node_times" "$out/node.log" node --max-old-space-size="${NODE_HEAP_MB:-8192}" \
     benches/report/summarize.js "$big"
 done
@@ -83,7 +99,7 @@ itm_cpu=$(cpu "$itm_times") node_cpu=$(cpu "$node_times")
 itm_kb=$(peak "$itm_times") node_kb=$(peak "$node_times")
 
 echo
-echo "Report benchmark: $(basename "$source_report") enlarged to ${size_mb} MB (more $shape), best of $runs runs, node $(node --version)"
+echo "Report benchmark: $(basename "$source_report") made into ${size_mb} MB ($shape${files:+, $files spec files}), best of $runs runs, node $(node --version)"
 echo "load average before the runs: $load"
 printf '%-34s %12s %12s %14s\n' tool 'best wall' 'best CPU' 'peak RSS'
 printf '%-34s %10s s %10s s %11s MB\n' 'itm-gate gate (streaming)' "$itm_s" "$itm_cpu" "$(awk -v k="$itm_kb" 'BEGIN{printf "%.1f", k/1024}')"
@@ -94,5 +110,8 @@ awk -v a="$itm_s" -v b="$node_s" -v ca="$itm_cpu" -v cb="$node_cpu" -v m="$itm_k
   printf "speed ratio, CPU  (node / itm-gate): %.1fx\n", (ca > 0) ? cb / ca : 0
   printf "itm-gate peak memory: %.1f MB (target < 64 MB: %s)\n", m / 1024, (m < 65536 ? "met" : "NOT met")
 }'
+# JavaScript strings are UTF-16: their length is what GitHub's output limit counts.
+units=$(node -e 'process.stdout.write(String(require("fs").readFileSync(process.argv[1], "utf8").length))' "$out/github-output.txt")
+echo "step outputs: $(stat -c %s "$out/github-output.txt") bytes, $units UTF-16 units (limit 1,000,000: $( (( units < 1000000 )) && echo met || echo 'NOT met')); job summary: $(stat -c %s "$out/step-summary.md") bytes"
 echo "gate said:  $(grep -m1 -iE 'result|PASS|FAIL' "$out/itm-gate.log" || true)"
 echo "node said:  $(tail -1 "$out/node.log")"
