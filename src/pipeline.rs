@@ -28,12 +28,13 @@ use crate::logscan::{Finding, Findings, RuleSet, Scanner};
 use crate::paths::{PathMapper, Workspace};
 use crate::redact::Redactor;
 use crate::report::{
-    self, Outcome, ReportConfig, ReportSink, SecondHalf, Stats, TestCase, TextOrigin, TopLevelError,
+    self, Outcome, ReportConfig, ReportSink, SecondHalf, Shard, Stats, Status, TestCase,
+    TextOrigin, TopLevelError,
 };
 use crate::runner::{self, Annotation, Level, OutputFile};
 use crate::statusdoc;
 use crate::summary::{self, SummaryView};
-use crate::verdict::{SpecReport, Tallies, Verdict, VerdictRules, judge};
+use crate::verdict::{SpecReport, Tallies, Verdict, VerdictRules, judge, label_disagreement};
 
 /// Files Playwright treats as test files by default (`*.spec.ts`, `*.test.mjs`, …).
 static TEST_FILE: LazyLock<Regex> = LazyLock::new(|| {
@@ -112,8 +113,51 @@ pub struct RunData {
     pub start_time: Option<DateTime<Utc>>,
     /// Notes about reading (path mapping, duplicates).
     pub notes: Vec<String>,
-    /// Playwright's own totals, summed over the reports that have them.
-    pub playwright_stats: Option<[u64; 4]>,
+    /// Where a report contradicts itself (a test's label or the report's `stats` against the
+    /// attempts), at most [`MAX_LISTED_INCONSISTENCIES`] listed.
+    pub inconsistencies: Vec<String>,
+    /// Contradictions found beyond the listed ones.
+    pub inconsistencies_unlisted: u64,
+    /// The shard each report says it is (`config.shard`), by report.
+    pub shards: Vec<(String, Shard)>,
+}
+
+/// Most contradictions listed one by one; the rest are counted.
+pub const MAX_LISTED_INCONSISTENCIES: usize = 20;
+
+impl RunData {
+    fn add_inconsistency(&mut self, why: String) {
+        if self.inconsistencies.len() < MAX_LISTED_INCONSISTENCIES {
+            self.inconsistencies.push(why);
+        } else {
+            self.inconsistencies_unlisted += 1;
+        }
+    }
+
+    /// The contradictions, one line each, with a count line for those not listed.
+    pub fn inconsistency_lines(&self) -> Vec<String> {
+        let mut lines = self.inconsistencies.clone();
+        if self.inconsistencies_unlisted > 0 {
+            lines.push(format!(
+                "… and {} more contradictions of the same kind",
+                self.inconsistencies_unlisted
+            ));
+        }
+        lines
+    }
+}
+
+/// Playwright's labels counted over one report's tests, in `stats` order: expected,
+/// unexpected, flaky, skipped.
+type LabelCounts = [u64; 4];
+
+fn label_index(label: Outcome) -> usize {
+    match label {
+        Outcome::Expected => 0,
+        Outcome::Unexpected => 1,
+        Outcome::Flaky => 2,
+        Outcome::Skipped => 3,
+    }
 }
 
 /// Streams one report's parts into the run's tallies and the log scanner.
@@ -127,6 +171,10 @@ struct Collector<'a> {
     findings: &'a mut Findings,
     report_label: String,
     stats: Option<Stats>,
+    /// `config.shard` of the report.
+    shard: Option<Shard>,
+    /// Playwright's labels of the report's tests, to check `stats` against.
+    labels: LabelCounts,
     /// The last report path seen and its repository path.
     last_file: (String, String),
 }
@@ -134,6 +182,7 @@ struct Collector<'a> {
 impl ReportSink for Collector<'_> {
     fn config(&mut self, config: ReportConfig) {
         self.last_file = (String::new(), String::new());
+        self.shard = config.shard;
         self.mapper = match &self.fixed_mapper {
             Some(fixed) => PathMapper {
                 root_dir: config.root_dir.clone(),
@@ -153,7 +202,13 @@ impl ReportSink for Collector<'_> {
         if self.last_file.0 != test.file {
             self.last_file = (test.file.clone(), self.mapper.to_repo(&test.file));
         }
-        let reasons = if test.outcome == Outcome::Skipped {
+        // Skip reasons of tests that did skip (an attempt skipped, or none ran) are report text.
+        let skipped = test.attempts.is_empty()
+            || test
+                .attempts
+                .iter()
+                .any(|a| a.status == Some(Status::Skipped));
+        let reasons = if skipped {
             test.skip_reasons()
         } else {
             Vec::new()
@@ -164,6 +219,11 @@ impl ReportSink for Collector<'_> {
             }
             let source = format!("{} › {} (skip reason)", self.last_file.1, test.title());
             self.scanner.scan_text(&source, &reason, self.findings);
+        }
+        self.labels[label_index(test.label())] += 1;
+        if let Some(why) = label_disagreement(&self.last_file.1, &test) {
+            self.data
+                .add_inconsistency(format!("{}: {why}", self.report_label));
         }
         self.data.tallies.add(&self.last_file.1, &test);
     }
@@ -288,6 +348,8 @@ pub fn read_reports(
             findings,
             report_label: label.clone(),
             stats: None,
+            shard: None,
+            labels: [0; 4],
             last_file: (String::new(), String::new()),
         };
         // A large report is read by two threads; the second one's part is merged only when
@@ -298,6 +360,9 @@ pub fn read_reports(
         let mut second = collector(&mut second_data, &mut second_findings);
         let read = report::read_report_in_two(&file, &mut first, &mut second, two_readers_from);
         let stats = first.stats.take();
+        let shard = first.shard;
+        let mut labels = first.labels;
+        let second_labels = second.labels;
         drop((first, second));
         match read {
             Ok(half) => {
@@ -305,9 +370,22 @@ pub fn read_reports(
                 if half == SecondHalf::Used {
                     data.tallies.merge(second_data.tallies);
                     findings.merge(second_findings);
+                    for why in second_data.inconsistencies {
+                        data.add_inconsistency(why);
+                    }
+                    data.inconsistencies_unlisted += second_data.inconsistencies_unlisted;
+                    for (mine, theirs) in labels.iter_mut().zip(second_labels) {
+                        *mine += theirs;
+                    }
                 }
                 if let Some(stats) = stats {
                     absorb_stats(&mut data, &stats);
+                    if let Some(why) = stats_disagreement(&stats, labels) {
+                        data.add_inconsistency(format!("{label}: {why}"));
+                    }
+                }
+                if let Some(shard) = shard {
+                    data.shards.push((label.clone(), shard));
                 }
             }
             Err(err) => {
@@ -338,14 +416,25 @@ fn absorb_stats(data: &mut RunData, stats: &Stats) {
     {
         data.start_time = Some(data.start_time.map_or(start, |t| t.min(start)));
     }
-    if let (Some(e), Some(u), Some(f), Some(s)) =
-        (stats.expected, stats.unexpected, stats.flaky, stats.skipped)
-    {
-        let sum = data.playwright_stats.get_or_insert([0; 4]);
-        for (slot, value) in sum.iter_mut().zip([e, u, f, s]) {
-            *slot += value;
-        }
-    }
+}
+
+/// When a report's `stats` disagree with the labels of the tests it lists, what disagrees
+/// (`stats say 3 unexpected, the tests show 0`); counts the report leaves out are not checked.
+pub fn stats_disagreement(stats: &Stats, tests: LabelCounts) -> Option<String> {
+    let said = [stats.expected, stats.unexpected, stats.flaky, stats.skipped];
+    let words = ["expected", "unexpected", "flaky", "skipped"];
+    let parts: Vec<String> = said
+        .iter()
+        .zip(tests)
+        .zip(words)
+        .filter_map(|((said, shown), word)| match said {
+            Some(said) if *said != shown => {
+                Some(format!("stats say {said} {word}, the tests show {shown}"))
+            }
+            _ => None,
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// The verdict of every spec: required specs first in input order, then the report's others.
@@ -590,19 +679,12 @@ pub fn run(args: GateArgs) -> Exit {
             .critical()
             .map(|f| format!("{} at {}", f.rule, f.place()))
             .collect(),
-        job_status: settings.job_status.clone(),
+        inconsistencies: data.inconsistency_lines(),
+        shards: data.shards.clone(),
+        job_status: settings.job_status,
     };
     let mut decision = gate::decide(&facts);
     decision.notes.extend(data.notes.iter().cloned());
-    if let (Some(ours), Some(theirs)) = (Some(totals), data.playwright_stats)
-        && ours != theirs
-        && data.tallies.duplicates() == 0
-    {
-        decision.notes.push(format!(
-            "Playwright's stats say {} passed, {} failed, {} flaky, {} skipped; the tests listed in the report add up to {} / {} / {} / {}",
-            theirs[0], theirs[1], theirs[2], theirs[3], ours[0], ours[1], ours[2], ours[3]
-        ));
-    }
 
     // Evidence.
     let evidence_specs: Vec<(String, Verdict)> = specs
