@@ -24,11 +24,11 @@ use crate::evidence::{self, Evidence};
 use crate::exit::Exit;
 use crate::gate::{self, GateDecision, GateFacts};
 use crate::github::{self, GitHubClient, RecordOutcome, RecordRequest};
-use crate::logscan::{Finding, Findings, RuleSet, Scanner};
+use crate::logscan::{Finding, Findings, RuleSet, Scanner, TextStream};
 use crate::paths::{PathMapper, Workspace};
 use crate::redact::Redactor;
 use crate::report::{
-    self, Outcome, ReportConfig, ReportSink, SecondHalf, Shard, Stats, Status, TestCase,
+    self, Outcome, ReportConfig, ReportSink, SecondHalf, Shard, Stats, Status, TestCase, TextKind,
     TextOrigin, TopLevelError,
 };
 use crate::runner::{self, Annotation, Level, OutputFile};
@@ -173,6 +173,8 @@ struct Collector<'a> {
     stats: Option<Stats>,
     /// `config.shard` of the report.
     shard: Option<Shard>,
+    /// The report text being scanned, while it comes in pieces.
+    open_text: Option<TextStream>,
     /// Playwright's labels of the report's tests, to check `stats` against.
     labels: LabelCounts,
     /// The last report path seen and its repository path.
@@ -250,11 +252,45 @@ impl ReportSink for Collector<'_> {
         self.stats = Some(stats);
     }
 
+    fn text_piece(&mut self, origin: TextOrigin<'_>, piece: &str) {
+        if self.open_text.is_none() {
+            let source = self.text_source(origin);
+            self.open_text = Some(self.scanner.text_stream(&source, is_message(origin.kind)));
+        }
+        if let Some(stream) = self.open_text.as_mut() {
+            self.scanner.feed(stream, piece.as_bytes(), self.findings);
+        }
+    }
+
     fn text(&mut self, origin: TextOrigin<'_>, text: &str) {
+        // The last piece of a text that came in pieces.
+        if let Some(mut stream) = self.open_text.take() {
+            self.scanner
+                .feed(&mut stream, text.as_bytes(), self.findings);
+            self.scanner.end_text(stream, self.findings);
+            return;
+        }
         if !self.scanner.might_match(text) {
             return;
         }
-        let source = match origin.file {
+        let source = self.text_source(origin);
+        if is_message(origin.kind) {
+            self.scanner.scan_message(&source, text, self.findings);
+        } else {
+            self.scanner.scan_text(&source, text, self.findings);
+        }
+    }
+}
+
+/// Error messages carry Playwright's code frames, which are not scanned.
+fn is_message(kind: TextKind) -> bool {
+    matches!(kind, TextKind::Error | TextKind::TopLevelError)
+}
+
+impl Collector<'_> {
+    /// Names the place of a report text in findings.
+    fn text_source(&self, origin: TextOrigin<'_>) -> String {
+        match origin.file {
             Some(file) => {
                 let mut source = format!(
                     "{} › {}",
@@ -270,8 +306,7 @@ impl ReportSink for Collector<'_> {
                 source
             }
             None => format!("{} (top-level error)", self.report_label),
-        };
-        self.scanner.scan_text(&source, text, self.findings);
+        }
     }
 }
 
@@ -349,6 +384,7 @@ pub fn read_reports(
             report_label: label.clone(),
             stats: None,
             shard: None,
+            open_text: None,
             labels: [0; 4],
             last_file: (String::new(), String::new()),
         };

@@ -439,8 +439,15 @@ pub trait ReportSink {
     fn top_level_error(&mut self, error: TopLevelError);
     /// Playwright's totals.
     fn stats(&mut self, stats: Stats);
-    /// A piece of text from the report (stdout, stderr, error messages), to scan; not to keep.
+    /// A text from the report (stdout or stderr entry, error message), to scan; not to keep.
+    /// A text longer than the reader's piece size comes in several calls: every piece but the
+    /// last through [`ReportSink::text_piece`], the last (or the whole text) through this one.
     fn text(&mut self, origin: TextOrigin<'_>, text: &str);
+    /// A piece of a text that goes on in the next call (`text_piece` again, or `text` for its
+    /// last piece): a line may run across the cut. By default handled like a whole text.
+    fn text_piece(&mut self, origin: TextOrigin<'_>, piece: &str) {
+        self.text(origin, piece);
+    }
 }
 
 /// Why a report could not be read. Each message names the file and the problem.
@@ -853,17 +860,16 @@ fn read_root<R: Read>(
                 shape.has_suites = true;
             }
             b"errors" => array(json, "`errors`", |json| {
-                let (message, location) = read_error(json)?;
-                sink.text(
-                    TextOrigin {
-                        file: None,
-                        title_path: &[],
-                        project: "",
-                        attempt: None,
-                        kind: TextKind::TopLevelError,
-                    },
-                    &message,
-                );
+                let origin = TextOrigin {
+                    file: None,
+                    title_path: &[],
+                    project: "",
+                    attempt: None,
+                    kind: TextKind::TopLevelError,
+                };
+                let (message, location) = read_error(json, &mut |piece, last| {
+                    hand_text(sink, origin, piece, last)
+                })?;
                 sink.top_level_error(TopLevelError { message, location });
                 Ok(())
             })?,
@@ -935,15 +941,21 @@ fn read_stats<R: Read>(json: &mut Json<R>) -> Result<Stats, JsonError> {
     Ok(stats)
 }
 
-/// A top-level or attempt error: only the message and location are kept.
-fn read_error<R: Read>(json: &mut Json<R>) -> Result<(String, Option<Location>), JsonError> {
+/// A top-level or attempt error: only the message and location are kept, the message capped
+/// at [`MAX_MESSAGE_CHARS`] for display. The whole message (and `value`, for a thrown
+/// non-Error) goes to `text` first, piece by piece (`last` marks its final piece), so that
+/// scanning sees all of it, however long.
+fn read_error<R: Read>(
+    json: &mut Json<R>,
+    text: &mut dyn FnMut(&str, bool),
+) -> Result<(String, Option<Location>), JsonError> {
     let mut message = None;
     let mut value = None;
     let mut location = None;
     object(json, "an error", |json, key| {
         match key {
-            b"message" => message = json.read_optional_string()?,
-            b"value" => value = json.read_optional_string()?,
+            b"message" => message = read_scanned_string(json, text)?,
+            b"value" => value = read_scanned_string(json, text)?,
             b"location" => location = read_location(json)?,
             _ => json.skip_value()?,
         }
@@ -952,12 +964,68 @@ fn read_error<R: Read>(json: &mut Json<R>) -> Result<(String, Option<Location>),
     let text = message
         .or(value)
         .unwrap_or_else(|| "(error without a message)".to_string());
-    let text = if text.len() > MAX_MESSAGE_CHARS {
-        truncate_chars(&text, MAX_MESSAGE_CHARS).into_owned()
-    } else {
-        text
+    let text = match truncate_chars(&text, MAX_MESSAGE_CHARS) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(short) => short,
     };
     Ok((text, location))
+}
+
+/// A string (or `null`) handed whole to `text`, piece by piece; returns its first
+/// [`MAX_MESSAGE_CHARS`] + 1 characters (enough to tell that it was longer).
+fn read_scanned_string<R: Read>(
+    json: &mut Json<R>,
+    text: &mut dyn FnMut(&str, bool),
+) -> Result<Option<String>, JsonError> {
+    if json.take_null()? {
+        return Ok(None);
+    }
+    if json.kind()? != Kind::String {
+        return Err(json.shape("expected a string"));
+    }
+    let mut kept = String::new();
+    let mut kept_chars = 0;
+    read_whole_text(json, &mut |piece, last| {
+        if kept_chars <= MAX_MESSAGE_CHARS {
+            for c in piece.chars().take(MAX_MESSAGE_CHARS + 1 - kept_chars) {
+                kept.push(c);
+                kept_chars += 1;
+            }
+        }
+        text(piece, last);
+    })?;
+    Ok(Some(kept))
+}
+
+/// Reads a string in pieces ([`JsonReader::read_text_pieces`]), telling `each` which piece is
+/// the last (an empty string is one empty last piece).
+fn read_whole_text<R: Read>(
+    json: &mut Json<R>,
+    each: &mut dyn FnMut(&str, bool),
+) -> Result<(), JsonError> {
+    // Each piece is held until the next one shows it was not the last.
+    let mut held = String::new();
+    let mut holding = false;
+    json.read_text_pieces(&mut |piece| {
+        if holding {
+            each(&held, false);
+        }
+        held.clear();
+        held.push_str(piece);
+        holding = true;
+    })?;
+    each(&held, true);
+    Ok(())
+}
+
+/// Hands one piece of a report text to the sink: [`ReportSink::text_piece`] unless it is the
+/// last.
+fn hand_text(sink: &mut dyn ReportSink, origin: TextOrigin<'_>, piece: &str, last: bool) {
+    if last {
+        sink.text(origin, piece);
+    } else {
+        sink.text_piece(origin, piece);
+    }
 }
 
 fn read_location<R: Read>(json: &mut Json<R>) -> Result<Option<Location>, JsonError> {
@@ -1235,7 +1303,10 @@ fn read_result<'o, R: Read>(
                 }
             }
             b"errors" => array(json, "`errors`", |json| {
-                let (message, location) = read_error(json)?;
+                let error_origin = origin(TextKind::Error);
+                let (message, location) = read_error(json, &mut |piece, last| {
+                    hand_text(sink, error_origin, piece, last)
+                })?;
                 if attempt.error_location.is_none() {
                     attempt.error_location = location;
                 }
@@ -1263,15 +1334,14 @@ fn read_result<'o, R: Read>(
         && attempt.errors.is_empty()
     {
         let mut inner = JsonReader::with_buffer(raw.as_slice(), raw.len());
-        let (message, location) = read_error(&mut inner)?;
+        let error_origin = origin(TextKind::Error);
+        let (message, location) = read_error(&mut inner, &mut |piece, last| {
+            hand_text(sink, error_origin, piece, last)
+        })?;
         attempt.errors.push(message);
         if attempt.error_location.is_none() {
             attempt.error_location = location;
         }
-    }
-    let error_origin = origin(TextKind::Error);
-    for message in &attempt.errors {
-        sink.text(error_origin, message);
     }
     Ok(attempt)
 }
@@ -1283,11 +1353,15 @@ fn read_stdio_entry<R: Read>(
     origin: TextOrigin<'_>,
 ) -> Result<(), JsonError> {
     match json.kind()? {
-        Kind::String => json.read_text_pieces(&mut |piece| sink.text(origin, piece)),
+        Kind::String => read_whole_text(json, &mut |piece, last| {
+            hand_text(sink, origin, piece, last)
+        }),
         Kind::Object => object(json, "a stdout entry", |json, key| {
             match key {
                 b"text" if json.kind()? == Kind::String => {
-                    json.read_text_pieces(&mut |piece| sink.text(origin, piece))?
+                    read_whole_text(json, &mut |piece, last| {
+                        hand_text(sink, origin, piece, last)
+                    })?
                 }
                 b"buffer" if json.kind()? == Kind::String => {
                     use base64::Engine as _;
@@ -1296,8 +1370,10 @@ fn read_stdio_entry<R: Read>(
                         encoded.extend_from_slice(piece.as_bytes())
                     })?;
                     if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(&encoded) {
-                        for piece in bytes.chunks(TEXT_PIECE) {
-                            sink.text(origin, &String::from_utf8_lossy(piece));
+                        let count = bytes.len().div_ceil(TEXT_PIECE);
+                        for (index, piece) in bytes.chunks(TEXT_PIECE).enumerate() {
+                            let piece = String::from_utf8_lossy(piece);
+                            hand_text(sink, origin, &piece, index + 1 == count);
                         }
                     }
                 }
@@ -1321,6 +1397,8 @@ mod tests {
         pub errors: Vec<TopLevelError>,
         pub stats: Option<Stats>,
         pub texts: Vec<(TextKind, Option<String>, String)>,
+        /// How many texts came through `text_piece` (a piece with more to come).
+        pub pieces: usize,
     }
 
     impl ReportSink for Collected {
@@ -1342,6 +1420,10 @@ mod tests {
                 origin.file.map(str::to_string),
                 text.to_string(),
             ));
+        }
+        fn text_piece(&mut self, origin: TextOrigin<'_>, piece: &str) {
+            self.pieces += 1;
+            self.text(origin, piece);
         }
     }
 
@@ -1486,6 +1568,51 @@ mod tests {
         assert_eq!(got.tests[1].outcome(), TestOutcome::Flaky);
         assert_eq!(got.tests[1].label(), Outcome::Flaky);
         assert_eq!(got.tests[1].attempts[0].errors, vec!["boom"]);
+    }
+
+    /// Issue 10: messages were cut at 4,000 characters before they were scanned.
+    #[test]
+    fn long_messages_are_handed_whole_and_kept_capped() {
+        let long = format!(
+            "Error: {} E2E auth bootstrap failed",
+            "x".repeat(2 * TEXT_PIECE)
+        );
+        let json = format!(
+            r#"{{"config":{{}},"suites":[{{"title":"f.ts","file":"f.ts","specs":[
+              {{"title":"t","file":"f.ts","line":1,"tests":[{{"expectedStatus":"passed",
+                "results":[{{"status":"failed","errors":[{{"message":"{long}"}}]}}]}}]}}]}}],
+              "errors":[{{"message":"{long}"}}]}}"#
+        );
+        let got = read(&json).unwrap();
+        let errors: Vec<&(TextKind, Option<String>, String)> = got
+            .texts
+            .iter()
+            .filter(|t| t.0 == TextKind::Error)
+            .collect();
+        let whole: String = errors.iter().map(|t| t.2.as_str()).collect();
+        assert_eq!(whole, long);
+        assert!(
+            errors.len() > 1,
+            "a text longer than a piece comes in pieces"
+        );
+        let top: String = got
+            .texts
+            .iter()
+            .filter(|t| t.0 == TextKind::TopLevelError)
+            .map(|t| t.2.as_str())
+            .collect();
+        assert_eq!(top, long);
+        // Kept for display: capped.
+        let kept = &got.tests[0].attempts[0].errors[0];
+        assert_eq!(kept.chars().count(), MAX_MESSAGE_CHARS + 1);
+        assert!(kept.ends_with('…'));
+        assert_eq!(got.errors[0].message, *kept);
+        // Every piece but the last came through `text_piece`.
+        assert_eq!(
+            got.pieces,
+            got.texts.len() - 2,
+            "one last piece per message"
+        );
     }
 
     #[test]
