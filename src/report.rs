@@ -971,12 +971,14 @@ fn read_error<R: Read>(
     Ok((text, location))
 }
 
-/// A string (or `null`) handed whole to `text`, piece by piece; returns its first
-/// [`MAX_MESSAGE_CHARS`] + 1 characters (enough to tell that it was longer).
+/// A string (or `null`) handed whole to `text`, piece by piece; returns its start, at least
+/// [`MAX_MESSAGE_CHARS`] + 1 characters of it (enough to cap it and tell that it was longer).
 fn read_scanned_string<R: Read>(
     json: &mut Json<R>,
     text: &mut dyn FnMut(&str, bool),
 ) -> Result<Option<String>, JsonError> {
+    // A character is at most 4 bytes: this many bytes hold more than the cap.
+    const KEEP_BYTES: usize = (MAX_MESSAGE_CHARS + 1) * 4;
     if json.take_null()? {
         return Ok(None);
     }
@@ -984,13 +986,13 @@ fn read_scanned_string<R: Read>(
         return Err(json.shape("expected a string"));
     }
     let mut kept = String::new();
-    let mut kept_chars = 0;
     read_whole_text(json, &mut |piece, last| {
-        if kept_chars <= MAX_MESSAGE_CHARS {
-            for c in piece.chars().take(MAX_MESSAGE_CHARS + 1 - kept_chars) {
-                kept.push(c);
-                kept_chars += 1;
+        if kept.len() < KEEP_BYTES {
+            let mut end = piece.len().min(KEEP_BYTES - kept.len());
+            while !piece.is_char_boundary(end) {
+                end -= 1;
             }
+            kept.push_str(&piece[..end]);
         }
         text(piece, last);
     })?;
