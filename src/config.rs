@@ -168,8 +168,8 @@ pub struct GateSettings {
     pub log_rules: Option<PathBuf>,
     /// The backend URL as given.
     pub backend_url: Option<String>,
-    /// The `job-status` input, with what an empty value means where the gate runs.
-    pub job_status: JobStatus,
+    /// `success`, `failure`, `cancelled` or `skipped` (lower-cased), `None` when empty.
+    pub job_status: Option<String>,
     /// Status document, normalized repository path.
     pub status_file: String,
     /// When to commit.
@@ -332,12 +332,16 @@ impl GateSettings {
         let backend_url =
             pick(args.backend_url, "backend-url").or_else(|| runner::env_value("E2E_BACKEND_URL"));
         let job_status_input = pick(args.job_status, "job-status");
-        let job_status = JobStatus::parse(job_status_input.as_deref(), runner::in_github_actions())
-            .ok_or_else(|| UsageError::Invalid {
+        if let Some(value) = &job_status_input
+            && JobStatus::parse(Some(value), false).is_none()
+        {
+            return Err(UsageError::Invalid {
                 input: "job-status",
-                value: job_status_input.clone().unwrap_or_default(),
+                value: value.clone(),
                 expected: "success, failure, cancelled or skipped (`${{ job.status }}`, or `${{ needs.<job>.result }}` in a two-job workflow)",
-            })?;
+            });
+        }
+        let job_status = job_status_input.map(|v| v.to_ascii_lowercase());
         let status_file_input =
             pick(args.status_file, "status-file").unwrap_or_else(|| DEFAULT_STATUS_FILE.into());
         let status_file = repository_path("status-file", &status_file_input, &workspace)?;

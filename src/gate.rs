@@ -8,7 +8,7 @@ use crate::report::Shard;
 use crate::verdict::{SpecReport, Verdict};
 
 /// Everything the gate decision depends on.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct GateFacts {
     /// Reports read successfully, as valid Playwright reports.
     pub reports_read: usize,
@@ -28,24 +28,12 @@ pub struct GateFacts {
     /// The shard each report says it is (`config.shard`), by report; reports without one are
     /// not listed.
     pub shards: Vec<(String, Shard)>,
-    /// The `job-status` input: status of the job's steps before this one.
-    pub job_status: JobStatus,
-}
-
-impl Default for GateFacts {
-    fn default() -> Self {
-        GateFacts {
-            reports_read: 0,
-            report_problems: Vec::new(),
-            top_level_errors: Vec::new(),
-            tests_run: 0,
-            specs: Vec::new(),
-            critical_findings: Vec::new(),
-            inconsistencies: Vec::new(),
-            shards: Vec::new(),
-            job_status: JobStatus::NotGivenLocally,
-        }
-    }
+    /// The `job-status` input: status of the job's steps before this one (`success`,
+    /// `failure`, `cancelled`, `skipped`), `None` when empty.
+    pub job_status: Option<String>,
+    /// Whether the gate runs inside GitHub Actions, where an empty `job-status` is a wiring
+    /// mistake rather than a local run.
+    pub in_actions: bool,
 }
 
 /// The gate's result and why.
@@ -101,23 +89,27 @@ pub fn decide(facts: &GateFacts) -> GateDecision {
         reasons.push(format!("the report contradicts itself: {inconsistency}"));
     }
     reasons.extend(shard_problems(&facts.shards));
-    match facts.job_status {
-        JobStatus::Success => {}
-        JobStatus::NotGivenLocally => notes.push(
+    match JobStatus::parse(facts.job_status.as_deref(), facts.in_actions) {
+        Some(JobStatus::Success) => {}
+        Some(JobStatus::NotGivenLocally) => notes.push(
             "no job status given (`job-status`): a local run, so the workflow's own state was not checked".to_string(),
         ),
-        JobStatus::EmptyInActions => reasons.push(
+        Some(JobStatus::EmptyInActions) => reasons.push(
             "`job-status` is empty inside GitHub Actions: a wiring mistake (the expression given, such as `${{ needs.<job>.result }}`, names no job this one needs); leave the default `${{ job.status }}` or name the test job in `needs`".to_string(),
         ),
-        JobStatus::Failure => reasons.push(
+        Some(JobStatus::Failure) => reasons.push(
             "the job's earlier steps ended with `failure` (job-status): a step before the gate failed".to_string(),
         ),
-        JobStatus::Cancelled => reasons.push(
+        Some(JobStatus::Cancelled) => reasons.push(
             "the job ended with `cancelled` (job-status): the run was cancelled before it finished".to_string(),
         ),
-        JobStatus::Skipped => reasons.push(
+        Some(JobStatus::Skipped) => reasons.push(
             "the test job ended with `skipped` (job-status): the tests did not run, so there is nothing to vouch for".to_string(),
         ),
+        None => reasons.push(format!(
+            "`job-status` is `{}`, which is none of success, failure, cancelled or skipped",
+            facts.job_status.as_deref().unwrap_or_default()
+        )),
     }
 
     GateDecision {
@@ -215,7 +207,7 @@ mod tests {
                 ),
                 spec("e2e/specs/other.spec.ts", Verdict::Skip, false),
             ],
-            job_status: JobStatus::Success,
+            job_status: Some("success".to_string()),
             ..GateFacts::default()
         }
     }
@@ -259,19 +251,22 @@ mod tests {
             ),
             (
                 "job failed",
-                Box::new(|f| f.job_status = JobStatus::Failure),
+                Box::new(|f| f.job_status = Some("failure".into())),
             ),
             (
                 "job cancelled",
-                Box::new(|f| f.job_status = JobStatus::Cancelled),
+                Box::new(|f| f.job_status = Some("cancelled".into())),
             ),
             (
                 "job skipped",
-                Box::new(|f| f.job_status = JobStatus::Skipped),
+                Box::new(|f| f.job_status = Some("skipped".into())),
             ),
             (
                 "job status empty inside Actions",
-                Box::new(|f| f.job_status = JobStatus::EmptyInActions),
+                Box::new(|f| {
+                    f.job_status = None;
+                    f.in_actions = true;
+                }),
             ),
             (
                 "report contradicts itself",
@@ -305,7 +300,7 @@ mod tests {
     #[test]
     fn local_run_without_job_status_is_noted() {
         let mut facts = green();
-        facts.job_status = JobStatus::NotGivenLocally;
+        facts.job_status = None;
         let decision = decide(&facts);
         assert_eq!(decision.result, Verdict::Pass);
         assert!(decision.notes[0].contains("local run"));
@@ -316,7 +311,8 @@ mod tests {
     #[test]
     fn empty_job_status_inside_actions_is_a_wiring_mistake() {
         let mut facts = green();
-        facts.job_status = JobStatus::EmptyInActions;
+        facts.job_status = None;
+        facts.in_actions = true;
         let decision = decide(&facts);
         assert_eq!(decision.result, Verdict::Fail);
         assert!(

@@ -729,7 +729,8 @@ pub fn run(args: GateArgs) -> Exit {
             .collect(),
         inconsistencies: data.inconsistency_lines(),
         shards: data.shards.clone(),
-        job_status: settings.job_status,
+        job_status: settings.job_status.clone(),
+        in_actions: runner::in_github_actions(),
     };
     let mut decision = gate::decide(&facts);
     decision.notes.extend(data.notes.iter().cloned());
