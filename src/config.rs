@@ -66,7 +66,8 @@ pub struct GateArgs {
     /// default: `E2E_BACKEND_URL`).
     #[arg(long)]
     pub backend_url: Option<String>,
-    /// Status of the job's earlier steps: `success`, `failure` or `cancelled`.
+    /// Status of the job's earlier steps (`${{ job.status }}`) or of the test job
+    /// (`${{ needs.<job>.result }}`): `success`, `failure`, `cancelled` or `skipped`.
     #[arg(long)]
     pub job_status: Option<String>,
     /// Document that receives the evidence, repository-relative.
@@ -108,6 +109,46 @@ pub enum FlakyPolicy {
     Fail,
 }
 
+/// How the steps before the gate ended (the `job-status` input).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobStatus {
+    /// `success`: the gate decides on the reports alone.
+    Success,
+    /// `failure`: an earlier step failed.
+    Failure,
+    /// `cancelled`: the run was cancelled.
+    Cancelled,
+    /// `skipped`: the test job did not run (`needs.<job>.result` in a two-job workflow).
+    Skipped,
+    /// Empty outside GitHub Actions: a local run, where there is no job to ask.
+    NotGivenLocally,
+    /// Empty inside GitHub Actions: a wiring mistake (`job-status` set to an expression that is
+    /// empty, such as `needs.<job>.result` naming a job that is not in `needs`).
+    EmptyInActions,
+}
+
+impl JobStatus {
+    /// Parses the input: one of the four words (any case); empty (`None`) means
+    /// [`JobStatus::EmptyInActions`] inside GitHub Actions and [`JobStatus::NotGivenLocally`]
+    /// elsewhere. `None` for any other word.
+    pub fn parse(value: Option<&str>, in_actions: bool) -> Option<JobStatus> {
+        let Some(value) = value else {
+            return Some(if in_actions {
+                JobStatus::EmptyInActions
+            } else {
+                JobStatus::NotGivenLocally
+            });
+        };
+        match value.to_ascii_lowercase().as_str() {
+            "success" => Some(JobStatus::Success),
+            "failure" => Some(JobStatus::Failure),
+            "cancelled" => Some(JobStatus::Cancelled),
+            "skipped" => Some(JobStatus::Skipped),
+            _ => None,
+        }
+    }
+}
+
 /// Validated settings of one `gate` run.
 #[derive(Debug, Clone)]
 pub struct GateSettings {
@@ -131,7 +172,7 @@ pub struct GateSettings {
     pub log_rules: Option<PathBuf>,
     /// The backend URL as given.
     pub backend_url: Option<String>,
-    /// `success`, `failure`, `cancelled`, or `None` locally.
+    /// `success`, `failure`, `cancelled` or `skipped` (lower-cased), `None` when empty.
     pub job_status: Option<String>,
     /// Status document, normalized repository path.
     pub status_file: String,
@@ -310,19 +351,17 @@ impl GateSettings {
         // The users' job sets E2E_BACKEND_URL for the tests; a container action sees it too.
         let backend_url =
             pick(args.backend_url, "backend-url").or_else(|| runner::env_value("E2E_BACKEND_URL"));
-        let job_status = match pick(args.job_status, "job-status") {
-            None => None,
-            Some(status) => match status.to_ascii_lowercase().as_str() {
-                s @ ("success" | "failure" | "cancelled") => Some(s.to_string()),
-                _ => {
-                    return Err(UsageError::Invalid {
-                        input: "job-status",
-                        value: status,
-                        expected: "success, failure or cancelled (`${{ job.status }}`)",
-                    });
-                }
-            },
-        };
+        let job_status_input = pick(args.job_status, "job-status");
+        if let Some(value) = &job_status_input
+            && JobStatus::parse(Some(value), false).is_none()
+        {
+            return Err(UsageError::Invalid {
+                input: "job-status",
+                value: value.clone(),
+                expected: "success, failure, cancelled or skipped (`${{ job.status }}`, or `${{ needs.<job>.result }}` in a two-job workflow)",
+            });
+        }
+        let job_status = job_status_input.map(|v| v.to_ascii_lowercase());
         let status_file_input =
             pick(args.status_file, "status-file").unwrap_or_else(|| DEFAULT_STATUS_FILE.into());
         let status_file = repository_path("status-file", &status_file_input, &workspace)?;

@@ -3,6 +3,8 @@
 //! [`decide`] is a pure function of what the run produced, so the rules can be read here and
 //! checked against DESIGN.md line by line.
 
+use crate::config::JobStatus;
+use crate::report::Shard;
 use crate::verdict::{SpecReport, Verdict};
 
 /// Everything the gate decision depends on.
@@ -20,8 +22,18 @@ pub struct GateFacts {
     pub specs: Vec<SpecReport>,
     /// One line per critical log finding (rule id and place).
     pub critical_findings: Vec<String>,
-    /// The `job-status` input: status of the job's steps before this one.
+    /// Where a report contradicts itself: a test's `status` label or the report's `stats`
+    /// against what the tests' attempts show. One line each.
+    pub inconsistencies: Vec<String>,
+    /// The shard each report says it is (`config.shard`), by report; reports without one are
+    /// not listed.
+    pub shards: Vec<(String, Shard)>,
+    /// The `job-status` input: status of the job's steps before this one (`success`,
+    /// `failure`, `cancelled`, `skipped`), `None` when empty.
     pub job_status: Option<String>,
+    /// Whether the gate runs inside GitHub Actions, where an empty `job-status` is a wiring
+    /// mistake rather than a local run.
+    pub in_actions: bool,
 }
 
 /// The gate's result and why.
@@ -73,13 +85,30 @@ pub fn decide(facts: &GateFacts) -> GateDecision {
     for finding in &facts.critical_findings {
         reasons.push(format!("critical log finding: {finding}"));
     }
-    match facts.job_status.as_deref() {
-        Some("success") => {}
-        None => notes.push(
+    for inconsistency in &facts.inconsistencies {
+        reasons.push(format!("the report contradicts itself: {inconsistency}"));
+    }
+    reasons.extend(shard_problems(&facts.shards));
+    match JobStatus::parse(facts.job_status.as_deref(), facts.in_actions) {
+        Some(JobStatus::Success) => {}
+        Some(JobStatus::NotGivenLocally) => notes.push(
             "no job status given (`job-status`): a local run, so the workflow's own state was not checked".to_string(),
         ),
-        Some(other) => reasons.push(format!(
-            "the job's earlier steps ended with `{other}` (job-status), not `success`"
+        Some(JobStatus::EmptyInActions) => reasons.push(
+            "`job-status` is empty inside GitHub Actions: a wiring mistake (the expression given, such as `${{ needs.<job>.result }}`, names no job this one needs); leave the default `${{ job.status }}` or name the test job in `needs`".to_string(),
+        ),
+        Some(JobStatus::Failure) => reasons.push(
+            "the job's earlier steps ended with `failure` (job-status): a step before the gate failed".to_string(),
+        ),
+        Some(JobStatus::Cancelled) => reasons.push(
+            "the job ended with `cancelled` (job-status): the run was cancelled before it finished".to_string(),
+        ),
+        Some(JobStatus::Skipped) => reasons.push(
+            "the test job ended with `skipped` (job-status): the tests did not run, so there is nothing to vouch for".to_string(),
+        ),
+        None => reasons.push(format!(
+            "`job-status` is `{}`, which is none of success, failure, cancelled or skipped",
+            facts.job_status.as_deref().unwrap_or_default()
         )),
     }
 
@@ -92,6 +121,59 @@ pub fn decide(facts: &GateFacts) -> GateDecision {
         reasons,
         notes,
     }
+}
+
+/// Shard reports must form one complete set: one `total`, every shard `1..=total` exactly once.
+/// One reason per problem, naming the shard and the reports.
+pub fn shard_problems(shards: &[(String, Shard)]) -> Vec<String> {
+    let mut reasons = Vec::new();
+    if shards.is_empty() {
+        return reasons;
+    }
+    let mut totals: Vec<u32> = shards.iter().map(|(_, s)| s.total).collect();
+    totals.sort_unstable();
+    totals.dedup();
+    if totals.len() > 1 {
+        let listed: Vec<String> = shards
+            .iter()
+            .map(|(report, s)| format!("{report} is shard {}/{}", s.current, s.total))
+            .collect();
+        reasons.push(format!(
+            "the shard reports are not one set: they disagree on the number of shards ({})",
+            listed.join(", ")
+        ));
+        return reasons;
+    }
+    let total = totals[0];
+    for (report, shard) in shards {
+        if shard.total == 0 || shard.current == 0 || shard.current > shard.total {
+            reasons.push(format!(
+                "{report}: `config.shard` says shard {} of {}, which is not a shard of a set",
+                shard.current, shard.total
+            ));
+        }
+    }
+    if !reasons.is_empty() {
+        return reasons;
+    }
+    for current in 1..=total {
+        let given: Vec<&str> = shards
+            .iter()
+            .filter(|(_, s)| s.current == current)
+            .map(|(report, _)| report.as_str())
+            .collect();
+        match given.len() {
+            0 => reasons.push(format!(
+                "shard {current} of {total} is missing: the reports given are not the whole run (give every shard's report, or the merged report alone)"
+            )),
+            1 => {}
+            n => reasons.push(format!(
+                "shard {current} of {total} was given {n} times ({}): each shard's report must be given once",
+                given.join(", ")
+            )),
+        }
+    }
+    reasons
 }
 
 #[cfg(test)]
@@ -175,6 +257,36 @@ mod tests {
                 "job cancelled",
                 Box::new(|f| f.job_status = Some("cancelled".into())),
             ),
+            (
+                "job skipped",
+                Box::new(|f| f.job_status = Some("skipped".into())),
+            ),
+            (
+                "job status empty inside Actions",
+                Box::new(|f| {
+                    f.job_status = None;
+                    f.in_actions = true;
+                }),
+            ),
+            (
+                "report contradicts itself",
+                Box::new(|f| {
+                    f.inconsistencies
+                        .push("stats say 3 unexpected, the tests show 0".into())
+                }),
+            ),
+            (
+                "one shard of two",
+                Box::new(|f| {
+                    f.shards.push((
+                        "shard-1.json".into(),
+                        Shard {
+                            current: 1,
+                            total: 2,
+                        },
+                    ))
+                }),
+            ),
         ];
         for (name, breaks) in cases {
             let mut facts = green();
@@ -192,5 +304,53 @@ mod tests {
         let decision = decide(&facts);
         assert_eq!(decision.result, Verdict::Pass);
         assert!(decision.notes[0].contains("local run"));
+    }
+
+    /// Issue 10: an empty `job-status` inside Actions (a wrong `needs` name) passed as "a
+    /// local run".
+    #[test]
+    fn empty_job_status_inside_actions_is_a_wiring_mistake() {
+        let mut facts = green();
+        facts.job_status = None;
+        facts.in_actions = true;
+        let decision = decide(&facts);
+        assert_eq!(decision.result, Verdict::Fail);
+        assert!(
+            decision.reasons[0].contains("wiring mistake"),
+            "{decision:?}"
+        );
+        assert!(decision.notes.is_empty());
+    }
+
+    fn shard(report: &str, current: u32, total: u32) -> (String, Shard) {
+        (report.to_string(), Shard { current, total })
+    }
+
+    /// Issue 10: one shard of two given alone, or the same shard twice, was combined without a
+    /// word.
+    #[test]
+    fn shards_must_form_one_complete_set() {
+        assert!(shard_problems(&[]).is_empty());
+        assert!(shard_problems(&[shard("a.json", 1, 2), shard("b.json", 2, 2)]).is_empty());
+        assert!(shard_problems(&[shard("a.json", 1, 1)]).is_empty());
+        assert_eq!(
+            shard_problems(&[shard("a.json", 1, 2)]),
+            vec![
+                "shard 2 of 2 is missing: the reports given are not the whole run (give every shard's report, or the merged report alone)"
+            ]
+        );
+        let twice = shard_problems(&[shard("a.json", 1, 2), shard("b.json", 1, 2)]);
+        assert_eq!(twice.len(), 2, "{twice:?}");
+        assert!(twice[0].starts_with("shard 1 of 2 was given 2 times (a.json, b.json)"));
+        assert!(twice[1].starts_with("shard 2 of 2 is missing"));
+        let mixed = shard_problems(&[shard("a.json", 1, 2), shard("b.json", 2, 3)]);
+        assert_eq!(mixed.len(), 1);
+        assert!(
+            mixed[0].contains("a.json is shard 1/2, b.json is shard 2/3"),
+            "{mixed:?}"
+        );
+        let out_of_range = shard_problems(&[shard("a.json", 3, 2), shard("b.json", 0, 2)]);
+        assert_eq!(out_of_range.len(), 2, "{out_of_range:?}");
+        assert!(out_of_range[0].contains("a.json: `config.shard` says shard 3 of 2"));
     }
 }

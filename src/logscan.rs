@@ -89,6 +89,8 @@ struct LineState {
     open: bool,
     /// The best candidate of that open line.
     pending: Option<Candidate>,
+    /// The text is a Playwright error message: its code-frame lines are not scanned.
+    skip_code_frames: bool,
 }
 
 impl LineState {
@@ -97,8 +99,35 @@ impl LineState {
             line: 1,
             open: false,
             pending: None,
+            skip_code_frames: false,
         }
     }
+}
+
+/// The lines of the code frame Playwright prints under an error (`  38 |   ...`,
+/// `> 39 |   ...`, and the caret line `     |     ^`), after ANSI codes are stripped: they show
+/// test source, not what happened.
+static CODE_FRAME: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
+    regex::bytes::Regex::new(r"^[ \t]*(?:>[ \t]*)?\d+ \|(?: |$)|^[ \t]+\|[ \t]*\^[ \t^~]*$")
+        .expect("code frame pattern is valid")
+});
+
+/// Whether a line (ANSI codes stripped, no line break) is a line of a Playwright code frame.
+pub fn is_code_frame_line(line: &[u8]) -> bool {
+    CODE_FRAME.is_match(line.strip_suffix(b"\r").unwrap_or(line))
+}
+
+/// A report text scanned piece by piece as the reader hands it over (see
+/// [`Scanner::text_stream`]): a line that runs across two pieces is matched whole, and a line
+/// longer than [`MAX_LINE_BUFFER`] is searched in overlapping pieces as in log files, so memory
+/// stays bounded.
+#[derive(Debug)]
+pub struct TextStream {
+    /// Where the text comes from, redacted.
+    source: String,
+    /// The start of the line the last piece left open.
+    pending: Vec<u8>,
+    state: LineState,
 }
 
 /// A read error in the middle of a stream, with the line where reading stopped.
@@ -210,6 +239,58 @@ impl Scanner {
         let mut state = LineState::new();
         self.scan_block(&source, text.as_bytes(), false, true, &mut state, out);
         self.finish(&source, false, &mut state, out);
+    }
+
+    /// Scans an error message taken from the Playwright report, like [`Scanner::scan_text`]
+    /// but without the lines of the code frame Playwright prints under the error.
+    pub fn scan_message(&self, source: &str, text: &str, out: &mut Findings) {
+        let source = self.redactor.redact(source);
+        let mut state = LineState::new();
+        state.skip_code_frames = true;
+        self.scan_block(&source, text.as_bytes(), false, true, &mut state, out);
+        self.finish(&source, false, &mut state, out);
+    }
+
+    /// Starts scanning a report text that comes in pieces ([`Scanner::feed`], then
+    /// [`Scanner::end_text`]); `message` says it is an error message (code frames not scanned).
+    pub fn text_stream(&self, source: &str, message: bool) -> TextStream {
+        let mut state = LineState::new();
+        state.skip_code_frames = message;
+        TextStream {
+            source: self.redactor.redact(source).into_owned(),
+            pending: Vec::new(),
+            state,
+        }
+    }
+
+    /// Scans the next piece of a text: every line it completes; the line it leaves open waits
+    /// for the next piece (searched in overlapping parts once longer than [`MAX_LINE_BUFFER`]).
+    pub fn feed(&self, stream: &mut TextStream, piece: &[u8], out: &mut Findings) {
+        stream.pending.extend_from_slice(piece);
+        let len = stream.pending.len();
+        let (end, keep_from) = if let Some(nl) = memrchr(b'\n', &stream.pending) {
+            (nl + 1, nl + 1)
+        } else if len >= MAX_LINE_BUFFER {
+            (len, len - LONG_LINE_OVERLAP)
+        } else {
+            return;
+        };
+        self.scan_block(
+            &stream.source,
+            &stream.pending[..end],
+            false,
+            false,
+            &mut stream.state,
+            out,
+        );
+        stream.pending.drain(..keep_from);
+    }
+
+    /// Scans what is left of a text fed piece by piece.
+    pub fn end_text(&self, mut stream: TextStream, out: &mut Findings) {
+        let rest = std::mem::take(&mut stream.pending);
+        self.scan_block(&stream.source, &rest, false, true, &mut stream.state, out);
+        self.finish(&stream.source, false, &mut stream.state, out);
     }
 
     /// The streaming loop behind [`Scanner::scan_reader`].
@@ -343,7 +424,15 @@ impl Scanner {
                 line_start == 0 && continues,
                 line_end == block.len() && ends_open,
             );
-            if let Some(candidate) = self.evaluate(&block[line_start..line_end], cut, state.line) {
+            let frame = state.skip_code_frames
+                && !cut.0
+                && is_code_frame_line(&block[line_start..line_end]);
+            let candidate = if frame {
+                None
+            } else {
+                self.evaluate(&block[line_start..line_end], cut, state.line)
+            };
+            if let Some(candidate) = candidate {
                 if line_start == 0 && continues {
                     carried = Some(Candidate::merge(carried, candidate));
                 } else if line_end == block.len() && ends_open {

@@ -26,18 +26,21 @@ use crate::exit::Exit;
 use crate::failure_groups::{self, FailureGroup};
 use crate::gate::{self, GateDecision, GateFacts};
 use crate::github::{self, GitHubClient, RecordOutcome, RecordRequest};
-use crate::logscan::{Finding, Findings, RuleSet, Scanner};
+use crate::logscan::{Finding, Findings, RuleSet, Scanner, TextStream};
 use crate::outputs::{self, OutputsInput, PlannedOutputs};
 use crate::paths::{PathMapper, Workspace};
 use crate::reasons;
 use crate::redact::Redactor;
 use crate::report::{
-    self, Outcome, ReportConfig, ReportSink, SecondHalf, Stats, TestCase, TextOrigin, TopLevelError,
+    self, Outcome, ReportConfig, ReportSink, SecondHalf, Shard, Stats, Status, TestCase, TextKind,
+    TextOrigin, TopLevelError,
 };
 use crate::runner::{self, Annotation, Level, OutputFile};
 use crate::statusdoc;
 use crate::summary::{self, SummaryView};
-use crate::verdict::{SpecReport, SpecTally, Tallies, Verdict, VerdictRules, judge};
+use crate::verdict::{
+    SpecReport, SpecTally, Tallies, Verdict, VerdictRules, judge, label_disagreement,
+};
 
 /// Most top-level errors named one by one in the reasons; the rest are counted (a broken helper
 /// imported by every spec file gives one top-level error per file).
@@ -122,8 +125,51 @@ pub struct RunData {
     pub start_time: Option<DateTime<Utc>>,
     /// Notes about reading (path mapping, duplicates).
     pub notes: Vec<String>,
-    /// Playwright's own totals, summed over the reports that have them.
-    pub playwright_stats: Option<[u64; 4]>,
+    /// Where a report contradicts itself (a test's label or the report's `stats` against the
+    /// attempts), at most [`MAX_LISTED_INCONSISTENCIES`] listed.
+    pub inconsistencies: Vec<String>,
+    /// Contradictions found beyond the listed ones.
+    pub inconsistencies_unlisted: u64,
+    /// The shard each report says it is (`config.shard`), by report.
+    pub shards: Vec<(String, Shard)>,
+}
+
+/// Most contradictions listed one by one; the rest are counted.
+pub const MAX_LISTED_INCONSISTENCIES: usize = 20;
+
+impl RunData {
+    fn add_inconsistency(&mut self, why: String) {
+        if self.inconsistencies.len() < MAX_LISTED_INCONSISTENCIES {
+            self.inconsistencies.push(why);
+        } else {
+            self.inconsistencies_unlisted += 1;
+        }
+    }
+
+    /// The contradictions, one line each, with a count line for those not listed.
+    pub fn inconsistency_lines(&self) -> Vec<String> {
+        let mut lines = self.inconsistencies.clone();
+        if self.inconsistencies_unlisted > 0 {
+            lines.push(format!(
+                "… and {} more contradictions of the same kind",
+                self.inconsistencies_unlisted
+            ));
+        }
+        lines
+    }
+}
+
+/// Playwright's labels counted over one report's tests, in `stats` order: expected,
+/// unexpected, flaky, skipped.
+type LabelCounts = [u64; 4];
+
+fn label_index(label: Outcome) -> usize {
+    match label {
+        Outcome::Expected => 0,
+        Outcome::Unexpected => 1,
+        Outcome::Flaky => 2,
+        Outcome::Skipped => 3,
+    }
 }
 
 /// Streams one report's parts into the run's tallies and the log scanner.
@@ -137,6 +183,15 @@ struct Collector<'a> {
     findings: &'a mut Findings,
     report_label: String,
     stats: Option<Stats>,
+    /// `config.shard` of the report.
+    shard: Option<Shard>,
+    /// The report text being scanned, while it comes in pieces.
+    open_text: Option<TextStream>,
+    /// Playwright's labels of the report's tests, to check `stats` against.
+    labels: LabelCounts,
+    /// Tests without a `status` label: their label is Playwright's rule, which changed over
+    /// versions, so `stats` are not checked against them.
+    unlabelled: u64,
     /// The last report path seen and its repository path.
     last_file: (String, String),
 }
@@ -144,6 +199,7 @@ struct Collector<'a> {
 impl ReportSink for Collector<'_> {
     fn config(&mut self, config: ReportConfig) {
         self.last_file = (String::new(), String::new());
+        self.shard = config.shard;
         self.mapper = match &self.fixed_mapper {
             Some(fixed) => PathMapper {
                 root_dir: config.root_dir.clone(),
@@ -169,7 +225,13 @@ impl ReportSink for Collector<'_> {
         if self.last_file.0 != test.file {
             self.last_file = (test.file.clone(), self.mapper.to_repo(&test.file));
         }
-        let reasons = if test.outcome == Outcome::Skipped {
+        // Skip reasons of tests that did skip (an attempt skipped, or none ran) are report text.
+        let skipped = test.attempts.is_empty()
+            || test
+                .attempts
+                .iter()
+                .any(|a| a.status == Some(Status::Skipped));
+        let reasons = if skipped {
             test.skip_reasons()
         } else {
             Vec::new()
@@ -180,6 +242,14 @@ impl ReportSink for Collector<'_> {
             }
             let source = format!("{} › {} (skip reason)", self.last_file.1, test.title());
             self.scanner.scan_text(&source, &reason, self.findings);
+        }
+        self.labels[label_index(test.label())] += 1;
+        if test.status.is_none() {
+            self.unlabelled += 1;
+        }
+        if let Some(why) = label_disagreement(&self.last_file.1, &test) {
+            self.data
+                .add_inconsistency(format!("{}: {why}", self.report_label));
         }
         self.data.tallies.add(&self.last_file.1, &test);
     }
@@ -210,11 +280,45 @@ impl ReportSink for Collector<'_> {
         self.stats = Some(stats);
     }
 
+    fn text_piece(&mut self, origin: TextOrigin<'_>, piece: &str) {
+        if self.open_text.is_none() {
+            let source = self.text_source(origin);
+            self.open_text = Some(self.scanner.text_stream(&source, is_message(origin.kind)));
+        }
+        if let Some(stream) = self.open_text.as_mut() {
+            self.scanner.feed(stream, piece.as_bytes(), self.findings);
+        }
+    }
+
     fn text(&mut self, origin: TextOrigin<'_>, text: &str) {
+        // The last piece of a text that came in pieces.
+        if let Some(mut stream) = self.open_text.take() {
+            self.scanner
+                .feed(&mut stream, text.as_bytes(), self.findings);
+            self.scanner.end_text(stream, self.findings);
+            return;
+        }
         if !self.scanner.might_match(text) {
             return;
         }
-        let source = match origin.file {
+        let source = self.text_source(origin);
+        if is_message(origin.kind) {
+            self.scanner.scan_message(&source, text, self.findings);
+        } else {
+            self.scanner.scan_text(&source, text, self.findings);
+        }
+    }
+}
+
+/// Error messages carry Playwright's code frames, which are not scanned.
+fn is_message(kind: TextKind) -> bool {
+    matches!(kind, TextKind::Error | TextKind::TopLevelError)
+}
+
+impl Collector<'_> {
+    /// Names the place of a report text in findings.
+    fn text_source(&self, origin: TextOrigin<'_>) -> String {
+        match origin.file {
             Some(file) => {
                 let mut source = format!(
                     "{} › {}",
@@ -230,8 +334,7 @@ impl ReportSink for Collector<'_> {
                 source
             }
             None => format!("{} (top-level error)", self.report_label),
-        };
-        self.scanner.scan_text(&source, text, self.findings);
+        }
     }
 }
 
@@ -308,6 +411,10 @@ pub fn read_reports(
             findings,
             report_label: label.clone(),
             stats: None,
+            shard: None,
+            open_text: None,
+            labels: [0; 4],
+            unlabelled: 0,
             last_file: (String::new(), String::new()),
         };
         // A large report is read by two threads; the second one's part is merged only when
@@ -318,6 +425,11 @@ pub fn read_reports(
         let mut second = collector(&mut second_data, &mut second_findings);
         let read = report::read_report_in_two(&file, &mut first, &mut second, two_readers_from);
         let stats = first.stats.take();
+        let shard = first.shard;
+        let mut labels = first.labels;
+        let second_labels = second.labels;
+        let mut unlabelled = first.unlabelled;
+        let second_unlabelled = second.unlabelled;
         drop((first, second));
         match read {
             Ok(half) => {
@@ -325,9 +437,25 @@ pub fn read_reports(
                 if half == SecondHalf::Used {
                     data.tallies.merge(second_data.tallies);
                     findings.merge(second_findings);
+                    for why in second_data.inconsistencies {
+                        data.add_inconsistency(why);
+                    }
+                    data.inconsistencies_unlisted += second_data.inconsistencies_unlisted;
+                    for (mine, theirs) in labels.iter_mut().zip(second_labels) {
+                        *mine += theirs;
+                    }
+                    unlabelled += second_unlabelled;
                 }
                 if let Some(stats) = stats {
                     absorb_stats(&mut data, &stats);
+                    if unlabelled == 0
+                        && let Some(why) = stats_disagreement(&stats, labels)
+                    {
+                        data.add_inconsistency(format!("{label}: {why}"));
+                    }
+                }
+                if let Some(shard) = shard {
+                    data.shards.push((label.clone(), shard));
                 }
             }
             Err(err) => {
@@ -358,14 +486,25 @@ fn absorb_stats(data: &mut RunData, stats: &Stats) {
     {
         data.start_time = Some(data.start_time.map_or(start, |t| t.min(start)));
     }
-    if let (Some(e), Some(u), Some(f), Some(s)) =
-        (stats.expected, stats.unexpected, stats.flaky, stats.skipped)
-    {
-        let sum = data.playwright_stats.get_or_insert([0; 4]);
-        for (slot, value) in sum.iter_mut().zip([e, u, f, s]) {
-            *slot += value;
-        }
-    }
+}
+
+/// When a report's `stats` disagree with the labels of the tests it lists, what disagrees
+/// (`stats say 3 unexpected, the tests show 0`); counts the report leaves out are not checked.
+pub fn stats_disagreement(stats: &Stats, tests: LabelCounts) -> Option<String> {
+    let said = [stats.expected, stats.unexpected, stats.flaky, stats.skipped];
+    let words = ["expected", "unexpected", "flaky", "skipped"];
+    let parts: Vec<String> = said
+        .iter()
+        .zip(tests)
+        .zip(words)
+        .filter_map(|((said, shown), word)| match said {
+            Some(said) if *said != shown => {
+                Some(format!("stats say {said} {word}, the tests show {shown}"))
+            }
+            _ => None,
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// Most failing spec files (besides the required ones) whose reasons the gate itemizes; the
@@ -692,7 +831,10 @@ pub fn run(args: GateArgs) -> Exit {
             .critical()
             .map(|f| format!("{} at {}", f.rule, f.place()))
             .collect(),
+        inconsistencies: data.inconsistency_lines(),
+        shards: data.shards.clone(),
         job_status: settings.job_status.clone(),
+        in_actions: runner::in_github_actions(),
     };
     let mut decision = gate::decide(&facts);
     if data.more_top_level_errors > 0 {
@@ -707,15 +849,6 @@ pub fn run(args: GateArgs) -> Exit {
         ));
     }
     decision.notes.extend(data.notes.iter().cloned());
-    if let (Some(ours), Some(theirs)) = (Some(totals), data.playwright_stats)
-        && ours != theirs
-        && data.tallies.duplicates() == 0
-    {
-        decision.notes.push(format!(
-            "Playwright's stats say {} passed, {} failed, {} flaky, {} skipped; the tests listed in the report add up to {} / {} / {} / {}",
-            theirs[0], theirs[1], theirs[2], theirs[3], ours[0], ours[1], ours[2], ours[3]
-        ));
-    }
 
     // Say each cause once. Only the files with tests listed by name have failures to group.
     let listed: BTreeMap<String, SpecTally> = data
@@ -1287,5 +1420,32 @@ mod tests {
         let parsed: serde_json::Value =
             serde_json::from_str(&finding_json(&finding, &redactor)).expect("valid JSON");
         assert!(!parsed["excerpt"].as_str().unwrap().contains(secret));
+    }
+
+    fn stats(expected: u64, unexpected: u64, flaky: u64, skipped: Option<u64>) -> Stats {
+        Stats {
+            start_time: None,
+            expected: Some(expected),
+            unexpected: Some(unexpected),
+            flaky: Some(flaky),
+            skipped,
+        }
+    }
+
+    /// Issue 10: `stats.unexpected` of 3 while every listed test passed was only a note.
+    #[test]
+    fn stats_that_disagree_with_the_tests_say_what_disagrees() {
+        assert_eq!(
+            stats_disagreement(&stats(6, 0, 0, Some(2)), [6, 0, 0, 2]),
+            None
+        );
+        assert_eq!(
+            stats_disagreement(&stats(6, 3, 0, Some(2)), [6, 0, 0, 2]).as_deref(),
+            Some("stats say 3 unexpected, the tests show 0")
+        );
+        assert_eq!(
+            stats_disagreement(&stats(5, 0, 1, None), [6, 0, 0, 9]).as_deref(),
+            Some("stats say 5 expected, the tests show 6; stats say 1 flaky, the tests show 0")
+        );
     }
 }

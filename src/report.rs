@@ -7,7 +7,8 @@
 //!
 //! Every report shape from `@playwright/test` 1.20 through the newest 1.x is accepted: with or
 //! without `stats`, test `status` and `projectId`; nested describe suites; merged shard reports.
-//! When a test has no `status`, its outcome is derived from its results as Playwright does.
+//! A test's outcome is derived from its attempts by the gate's own rule ([`derive_outcome`]);
+//! its `status` label is kept only to be checked against them.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -21,16 +22,19 @@ use crate::text::truncate_chars;
 /// Longest error message kept per error (characters); the rest of a message is never shown.
 pub const MAX_MESSAGE_CHARS: usize = 4000;
 
-/// What a test's results add up to, as Playwright counts it (`stats`).
+/// Playwright's label for a test (its `status` field, and the four counts of `stats`).
+///
+/// The gate never decides from this label alone: see [`TestOutcome`] and [`derive_outcome`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Outcome {
-    /// Every attempt that ran had the expected status (`stats.expected`).
+    /// Playwright says every attempt that ran had the expected status (`stats.expected`).
     Expected,
-    /// Every attempt that ran had an unexpected status (`stats.unexpected`).
+    /// Playwright says every attempt that ran had an unexpected status (`stats.unexpected`).
     Unexpected,
-    /// An attempt failed, then a retry passed (`stats.flaky`).
+    /// Playwright says the attempts were mixed (`stats.flaky`); it says so for a failure
+    /// followed by a skipped or interrupted retry too.
     Flaky,
-    /// No attempt ran (`stats.skipped`): skipped on purpose, or never run.
+    /// Playwright says no attempt ran (`stats.skipped`): skipped on purpose, or never run.
     Skipped,
 }
 
@@ -43,6 +47,48 @@ impl Outcome {
             "flaky" => Some(Outcome::Flaky),
             "skipped" => Some(Outcome::Skipped),
             _ => None,
+        }
+    }
+
+    /// The word Playwright uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Expected => "expected",
+            Outcome::Unexpected => "unexpected",
+            Outcome::Flaky => "flaky",
+            Outcome::Skipped => "skipped",
+        }
+    }
+}
+
+/// A test's outcome by the gate's own rule (DESIGN.md section 3), from its attempts and its
+/// `expectedStatus`: see [`derive_outcome`]. Ordered from best to worst for the gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TestOutcome {
+    /// An attempt ended as expected and none failed.
+    Passed,
+    /// Every attempt was skipped on purpose (`test.skip`, `test.fixme`, a conditional skip).
+    Skipped,
+    /// An attempt failed, and a later attempt ended as expected: it passed on retry.
+    Flaky,
+    /// Skipped although not on purpose: no attempt, interrupted, serial-mode fallout, load
+    /// errors, `--list`, `--max-failures`.
+    DidNotRun,
+    /// An attempt failed and no later attempt ended as expected (`[failed, skipped]` and
+    /// `[failed, interrupted]` included, although Playwright labels them `flaky`).
+    Failed,
+}
+
+impl TestOutcome {
+    /// The lower-case word used in reasons (`passed`, `skipped`, `flaky`, `did not run`,
+    /// `failed`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TestOutcome::Passed => "passed",
+            TestOutcome::Skipped => "skipped",
+            TestOutcome::Flaky => "flaky",
+            TestOutcome::DidNotRun => "did not run",
+            TestOutcome::Failed => "failed",
         }
     }
 }
@@ -131,10 +177,13 @@ pub struct TestCase {
     pub title_path: Vec<String>,
     /// The project that ran the test (`projectName`, else `projectId`); empty for the default.
     pub project: String,
-    /// The status the test is expected to end with (`failed` for `test.fail()`).
+    /// The status the test is expected to end with (`failed` for `test.fail()`, `skipped` once
+    /// an attempt called `test.skip`).
     pub expected_status: Status,
-    /// The test's outcome: from `status` when present, else derived from its attempts.
-    pub outcome: Outcome,
+    /// Playwright's label, the test's `status` field as the report writes it; `None` when the
+    /// report has none (before 1.2x) or a word this version does not know. Cross-checked
+    /// against the attempts, never trusted alone.
+    pub status: Option<Outcome>,
     /// Every attempt, in order.
     pub attempts: Vec<Attempt>,
     /// Annotations of the test and of its attempts, deduplicated, in order of appearance.
@@ -147,16 +196,28 @@ impl TestCase {
         self.title_path.join(" › ")
     }
 
-    /// Skipped on purpose: no attempt ran and the test was meant to be skipped
+    /// The outcome by the gate's own rule, from the attempts ([`derive_outcome`]).
+    pub fn outcome(&self) -> TestOutcome {
+        derive_outcome(self.expected_status, &self.attempts)
+    }
+
+    /// Playwright's label: the `status` field, or Playwright's own rule over the attempts
+    /// when the report has none ([`playwright_label`]).
+    pub fn label(&self) -> Outcome {
+        self.status
+            .unwrap_or_else(|| playwright_label(self.expected_status, &self.attempts))
+    }
+
+    /// Skipped on purpose: every attempt was skipped and the test was meant to be skipped
     /// (`test.skip`, `test.fixme`, a conditional skip).
     pub fn skipped_on_purpose(&self) -> bool {
-        self.outcome == Outcome::Skipped && self.expected_status == Status::Skipped
+        self.outcome() == TestOutcome::Skipped
     }
 
     /// Never ran although it should have: interrupted runs, serial-mode fallout, `--list`,
     /// `--max-failures`.
     pub fn did_not_run(&self) -> bool {
-        self.outcome == Outcome::Skipped && self.expected_status != Status::Skipped
+        self.outcome() == TestOutcome::DidNotRun
     }
 
     /// The reasons given for skipping (`skip` and `fixme` annotations); empty when none.
@@ -173,8 +234,64 @@ impl TestCase {
     }
 }
 
-/// Playwright's outcome rule for a test without a `status` field.
-pub fn derive_outcome(expected: Status, attempts: &[Attempt]) -> Outcome {
+/// How one attempt ended, for the gate's rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AttemptEnd {
+    /// Passed when expected to pass, or failed when expected to fail (`test.fail()`).
+    AsExpected,
+    /// Ran and ended otherwise: failed, timed out, passed a `test.fail()`, or a status word
+    /// this version does not know.
+    Failed,
+    /// `skipped`: the attempt skipped itself or was skipped.
+    Skipped,
+    /// `interrupted`: the run stopped during the attempt.
+    Interrupted,
+}
+
+fn attempt_end(expected: Status, attempt: &Attempt) -> AttemptEnd {
+    match attempt.status {
+        Some(Status::Skipped) => AttemptEnd::Skipped,
+        Some(Status::Interrupted) => AttemptEnd::Interrupted,
+        Some(status) if status == expected => AttemptEnd::AsExpected,
+        _ => AttemptEnd::Failed,
+    }
+}
+
+/// The gate's own outcome rule (DESIGN.md section 3), from the attempts and `expectedStatus`:
+///
+/// - `failed`: an attempt failed and no later attempt ended as expected (`[failed, skipped]`
+///   and `[failed, interrupted]` are failed);
+/// - `flaky`: an attempt failed and a later attempt ended as expected;
+/// - `passed`: an attempt ended as expected and none failed;
+/// - `skipped`: every attempt was skipped and the test was meant to be skipped;
+/// - `did_not_run`: anything else: no attempt, interrupted attempts, skips not on purpose.
+///
+/// An attempt "ends as expected" when its status equals `expectedStatus` and it ran (passed,
+/// or failed under `test.fail()`); a skipped attempt never does, whatever the expected status.
+pub fn derive_outcome(expected: Status, attempts: &[Attempt]) -> TestOutcome {
+    let ends: Vec<AttemptEnd> = attempts.iter().map(|a| attempt_end(expected, a)).collect();
+    if let Some(last_failure) = ends.iter().rposition(|e| *e == AttemptEnd::Failed) {
+        return if ends[last_failure..].contains(&AttemptEnd::AsExpected) {
+            TestOutcome::Flaky
+        } else {
+            TestOutcome::Failed
+        };
+    }
+    if ends.contains(&AttemptEnd::AsExpected) {
+        TestOutcome::Passed
+    } else if !ends.is_empty()
+        && ends.iter().all(|e| *e == AttemptEnd::Skipped)
+        && expected == Status::Skipped
+    {
+        TestOutcome::Skipped
+    } else {
+        TestOutcome::DidNotRun
+    }
+}
+
+/// Playwright's own label rule (`TestCase.outcome()` as `@playwright/test` 1.58 has it),
+/// used for a test that has no `status` field and to count what `stats` should say.
+pub fn playwright_label(expected: Status, attempts: &[Attempt]) -> Outcome {
     let ran: Vec<Option<Status>> = attempts
         .iter()
         .map(|a| a.status)
@@ -197,6 +314,46 @@ pub fn derive_outcome(expected: Status, attempts: &[Attempt]) -> Outcome {
     }
 }
 
+/// The label rule of older Playwright (such as 1.20), which ignores every skipped or
+/// interrupted attempt: it labels `[failed, skipped]` `unexpected` where 1.58 says `flaky`.
+fn playwright_label_older(expected: Status, attempts: &[Attempt]) -> Outcome {
+    let ran: Vec<Option<Status>> = attempts
+        .iter()
+        .map(|a| a.status)
+        .filter(|s| !matches!(s, Some(Status::Skipped) | Some(Status::Interrupted)))
+        .collect();
+    if ran.is_empty() {
+        Outcome::Skipped
+    } else if ran.iter().all(|s| *s == Some(expected)) {
+        Outcome::Expected
+    } else if ran.contains(&Some(expected)) {
+        Outcome::Flaky
+    } else {
+        Outcome::Unexpected
+    }
+}
+
+/// Whether a test's `status` label fits its attempts: it is what Playwright (any version the
+/// gate reads) would write for them, or it names the gate's own outcome. A label that fits
+/// neither means the report contradicts itself.
+pub fn label_fits(label: Outcome, expected: Status, attempts: &[Attempt]) -> bool {
+    if label == playwright_label(expected, attempts)
+        || label == playwright_label_older(expected, attempts)
+    {
+        return true;
+    }
+    matches!(
+        (label, derive_outcome(expected, attempts)),
+        (Outcome::Expected, TestOutcome::Passed)
+            | (Outcome::Unexpected, TestOutcome::Failed)
+            | (Outcome::Flaky, TestOutcome::Flaky)
+            | (
+                Outcome::Skipped,
+                TestOutcome::Skipped | TestOutcome::DidNotRun
+            )
+    )
+}
+
 /// The parts of the report's `config` the gate uses.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReportConfig {
@@ -204,6 +361,18 @@ pub struct ReportConfig {
     pub root_dir: Option<String>,
     /// Playwright version that wrote the report (`config.version`, 1.26+).
     pub version: Option<String>,
+    /// The shard this report is of a sharded run (`config.shard`, `--shard=current/total`);
+    /// `None` for an unsharded run or a merged report.
+    pub shard: Option<Shard>,
+}
+
+/// One shard of a sharded run: `--shard=current/total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Shard {
+    /// 1-based number of this shard (`config.shard.current`).
+    pub current: u32,
+    /// How many shards the run has (`config.shard.total`).
+    pub total: u32,
 }
 
 /// An error reported outside any test: a file that failed to load, a broken config,
@@ -269,8 +438,15 @@ pub trait ReportSink {
     fn top_level_error(&mut self, error: TopLevelError);
     /// Playwright's totals.
     fn stats(&mut self, stats: Stats);
-    /// A piece of text from the report (stdout, stderr, error messages), to scan; not to keep.
+    /// A text from the report (stdout or stderr entry, error message), to scan; not to keep.
+    /// A text longer than the reader's piece size comes in several calls: every piece but the
+    /// last through [`ReportSink::text_piece`], the last (or the whole text) through this one.
     fn text(&mut self, origin: TextOrigin<'_>, text: &str);
+    /// A piece of a text that goes on in the next call (`text_piece` again, or `text` for its
+    /// last piece): a line may run across the cut. By default handled like a whole text.
+    fn text_piece(&mut self, origin: TextOrigin<'_>, piece: &str) {
+        self.text(origin, piece);
+    }
 }
 
 /// Why a report could not be read. Each message names the file and the problem.
@@ -683,17 +859,16 @@ fn read_root<R: Read>(
                 shape.has_suites = true;
             }
             b"errors" => array(json, "`errors`", |json| {
-                let (message, location) = read_error(json)?;
-                sink.text(
-                    TextOrigin {
-                        file: None,
-                        title_path: &[],
-                        project: "",
-                        attempt: None,
-                        kind: TextKind::TopLevelError,
-                    },
-                    &message,
-                );
+                let origin = TextOrigin {
+                    file: None,
+                    title_path: &[],
+                    project: "",
+                    attempt: None,
+                    kind: TextKind::TopLevelError,
+                };
+                let (message, location) = read_error(json, &mut |piece, last| {
+                    hand_text(sink, origin, piece, last)
+                })?;
                 sink.top_level_error(TopLevelError { message, location });
                 Ok(())
             })?,
@@ -718,11 +893,35 @@ fn read_config<R: Read>(json: &mut Json<R>) -> Result<ReportConfig, JsonError> {
         match key {
             b"rootDir" => config.root_dir = json.read_optional_string()?,
             b"version" => config.version = json.read_optional_string()?,
+            b"shard" => config.shard = read_shard(json)?,
             _ => json.skip_value()?,
         }
         Ok(())
     })?;
     Ok(config)
+}
+
+/// `config.shard`: `{"current": i, "total": n}`, or `null` when the run was not sharded.
+fn read_shard<R: Read>(json: &mut Json<R>) -> Result<Option<Shard>, JsonError> {
+    let (mut current, mut total) = (None, None);
+    let mut present = false;
+    object(json, "`config.shard`", |json, key| {
+        present = true;
+        match key {
+            b"current" => current = json.read_u64()?,
+            b"total" => total = json.read_u64()?,
+            _ => json.skip_value()?,
+        }
+        Ok(())
+    })?;
+    if !present {
+        return Ok(None);
+    }
+    // A shard object without its numbers is kept as shard 0 of 0, which the gate refuses.
+    Ok(Some(Shard {
+        current: clamp(current),
+        total: clamp(total),
+    }))
 }
 
 fn read_stats<R: Read>(json: &mut Json<R>) -> Result<Stats, JsonError> {
@@ -741,15 +940,21 @@ fn read_stats<R: Read>(json: &mut Json<R>) -> Result<Stats, JsonError> {
     Ok(stats)
 }
 
-/// A top-level or attempt error: only the message and location are kept.
-fn read_error<R: Read>(json: &mut Json<R>) -> Result<(String, Option<Location>), JsonError> {
+/// A top-level or attempt error: only the message and location are kept, the message capped
+/// at [`MAX_MESSAGE_CHARS`] for display. The whole message (and `value`, for a thrown
+/// non-Error) goes to `text` first, piece by piece (`last` marks its final piece), so that
+/// scanning sees all of it, however long.
+fn read_error<R: Read>(
+    json: &mut Json<R>,
+    text: &mut dyn FnMut(&str, bool),
+) -> Result<(String, Option<Location>), JsonError> {
     let mut message = None;
     let mut value = None;
     let mut location = None;
     object(json, "an error", |json, key| {
         match key {
-            b"message" => message = json.read_optional_string()?,
-            b"value" => value = json.read_optional_string()?,
+            b"message" => message = read_scanned_string(json, text)?,
+            b"value" => value = read_scanned_string(json, text)?,
             b"location" => location = read_location(json)?,
             _ => json.skip_value()?,
         }
@@ -758,12 +963,70 @@ fn read_error<R: Read>(json: &mut Json<R>) -> Result<(String, Option<Location>),
     let text = message
         .or(value)
         .unwrap_or_else(|| "(error without a message)".to_string());
-    let text = if text.len() > MAX_MESSAGE_CHARS {
-        truncate_chars(&text, MAX_MESSAGE_CHARS).into_owned()
-    } else {
-        text
+    let text = match truncate_chars(&text, MAX_MESSAGE_CHARS) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(short) => short,
     };
     Ok((text, location))
+}
+
+/// A string (or `null`) handed whole to `text`, piece by piece; returns its start, at least
+/// [`MAX_MESSAGE_CHARS`] + 1 characters of it (enough to cap it and tell that it was longer).
+fn read_scanned_string<R: Read>(
+    json: &mut Json<R>,
+    text: &mut dyn FnMut(&str, bool),
+) -> Result<Option<String>, JsonError> {
+    // A character is at most 4 bytes: this many bytes hold more than the cap.
+    const KEEP_BYTES: usize = (MAX_MESSAGE_CHARS + 1) * 4;
+    if json.take_null()? {
+        return Ok(None);
+    }
+    if json.kind()? != Kind::String {
+        return Err(json.shape("expected a string"));
+    }
+    let mut kept = String::new();
+    read_whole_text(json, &mut |piece, last| {
+        if kept.len() < KEEP_BYTES {
+            let mut end = piece.len().min(KEEP_BYTES - kept.len());
+            while !piece.is_char_boundary(end) {
+                end -= 1;
+            }
+            kept.push_str(&piece[..end]);
+        }
+        text(piece, last);
+    })?;
+    Ok(Some(kept))
+}
+
+/// Reads a string in pieces ([`JsonReader::read_text_pieces`]), telling `each` which piece is
+/// the last (an empty string is one empty last piece).
+fn read_whole_text<R: Read>(
+    json: &mut Json<R>,
+    each: &mut dyn FnMut(&str, bool),
+) -> Result<(), JsonError> {
+    // Each piece is held until the next one shows it was not the last.
+    let mut held = String::new();
+    let mut holding = false;
+    json.read_text_pieces(&mut |piece| {
+        if holding {
+            each(&held, false);
+        }
+        held.clear();
+        held.push_str(piece);
+        holding = true;
+    })?;
+    each(&held, true);
+    Ok(())
+}
+
+/// Hands one piece of a report text to the sink: [`ReportSink::text_piece`] unless it is the
+/// last.
+fn hand_text(sink: &mut dyn ReportSink, origin: TextOrigin<'_>, piece: &str, last: bool) {
+    if last {
+        sink.text(origin, piece);
+    } else {
+        sink.text_piece(origin, piece);
+    }
 }
 
 fn read_location<R: Read>(json: &mut Json<R>) -> Result<Option<Location>, JsonError> {
@@ -913,9 +1176,6 @@ fn read_spec<R: Read>(
     let count = tests.len();
     let (mut file, mut title_path) = (Some(file), Some(title_path));
     for (index, test) in tests.into_iter().enumerate() {
-        let outcome = test
-            .status
-            .unwrap_or_else(|| derive_outcome(test.expected_status, &test.attempts));
         // The last test of the spec takes the file and titles; the others get copies.
         let last = index + 1 == count;
         sink.test(TestCase {
@@ -924,7 +1184,7 @@ fn read_spec<R: Read>(
             title_path: take_or_clone(&mut title_path, last),
             project: test.project,
             expected_status: test.expected_status,
-            outcome,
+            status: test.status,
             attempts: test.attempts,
             annotations: test.annotations,
         });
@@ -1044,7 +1304,10 @@ fn read_result<'o, R: Read>(
                 }
             }
             b"errors" => array(json, "`errors`", |json| {
-                let (message, location) = read_error(json)?;
+                let error_origin = origin(TextKind::Error);
+                let (message, location) = read_error(json, &mut |piece, last| {
+                    hand_text(sink, error_origin, piece, last)
+                })?;
                 if attempt.error_location.is_none() {
                     attempt.error_location = location;
                 }
@@ -1072,15 +1335,14 @@ fn read_result<'o, R: Read>(
         && attempt.errors.is_empty()
     {
         let mut inner = JsonReader::with_buffer(raw.as_slice(), raw.len());
-        let (message, location) = read_error(&mut inner)?;
+        let error_origin = origin(TextKind::Error);
+        let (message, location) = read_error(&mut inner, &mut |piece, last| {
+            hand_text(sink, error_origin, piece, last)
+        })?;
         attempt.errors.push(message);
         if attempt.error_location.is_none() {
             attempt.error_location = location;
         }
-    }
-    let error_origin = origin(TextKind::Error);
-    for message in &attempt.errors {
-        sink.text(error_origin, message);
     }
     Ok(attempt)
 }
@@ -1092,11 +1354,15 @@ fn read_stdio_entry<R: Read>(
     origin: TextOrigin<'_>,
 ) -> Result<(), JsonError> {
     match json.kind()? {
-        Kind::String => json.read_text_pieces(&mut |piece| sink.text(origin, piece)),
+        Kind::String => read_whole_text(json, &mut |piece, last| {
+            hand_text(sink, origin, piece, last)
+        }),
         Kind::Object => object(json, "a stdout entry", |json, key| {
             match key {
                 b"text" if json.kind()? == Kind::String => {
-                    json.read_text_pieces(&mut |piece| sink.text(origin, piece))?
+                    read_whole_text(json, &mut |piece, last| {
+                        hand_text(sink, origin, piece, last)
+                    })?
                 }
                 b"buffer" if json.kind()? == Kind::String => {
                     use base64::Engine as _;
@@ -1105,8 +1371,10 @@ fn read_stdio_entry<R: Read>(
                         encoded.extend_from_slice(piece.as_bytes())
                     })?;
                     if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(&encoded) {
-                        for piece in bytes.chunks(TEXT_PIECE) {
-                            sink.text(origin, &String::from_utf8_lossy(piece));
+                        let count = bytes.len().div_ceil(TEXT_PIECE);
+                        for (index, piece) in bytes.chunks(TEXT_PIECE).enumerate() {
+                            let piece = String::from_utf8_lossy(piece);
+                            hand_text(sink, origin, &piece, index + 1 == count);
                         }
                     }
                 }
@@ -1130,6 +1398,8 @@ mod tests {
         pub errors: Vec<TopLevelError>,
         pub stats: Option<Stats>,
         pub texts: Vec<(TextKind, Option<String>, String)>,
+        /// How many texts came through `text_piece` (a piece with more to come).
+        pub pieces: usize,
     }
 
     impl ReportSink for Collected {
@@ -1152,6 +1422,10 @@ mod tests {
                 text.to_string(),
             ));
         }
+        fn text_piece(&mut self, origin: TextOrigin<'_>, piece: &str) {
+            self.pieces += 1;
+            self.text(origin, piece);
+        }
     }
 
     fn read(json: &str) -> Result<Collected, String> {
@@ -1172,38 +1446,83 @@ mod tests {
         }
     }
 
+    fn outcome(expected: Status, statuses: &[Status]) -> TestOutcome {
+        let attempts: Vec<Attempt> = statuses.iter().map(|s| attempt(*s)).collect();
+        derive_outcome(expected, &attempts)
+    }
+
     #[test]
-    fn outcome_follows_playwright_rules() {
+    fn outcome_follows_the_gates_rule() {
         use Status::*;
-        assert_eq!(derive_outcome(Passed, &[]), Outcome::Skipped);
+        use TestOutcome as O;
+        let cases: &[(Status, &[Status], TestOutcome)] = &[
+            (Passed, &[], O::DidNotRun),
+            (Skipped, &[], O::DidNotRun),
+            (Passed, &[Passed], O::Passed),
+            (Passed, &[Failed], O::Failed),
+            (Passed, &[TimedOut], O::Failed),
+            (Passed, &[Failed, Passed], O::Flaky),
+            (Passed, &[Failed, Failed, Passed], O::Flaky),
+            (Failed, &[Failed], O::Passed),
+            (Failed, &[Passed], O::Failed),
+            (Skipped, &[Skipped], O::Skipped),
+            (Passed, &[Skipped], O::DidNotRun),
+            (Passed, &[Interrupted], O::DidNotRun),
+            (Skipped, &[Skipped, Interrupted], O::DidNotRun),
+            (Passed, &[Passed, Skipped], O::Passed),
+            // Issue 10: a failure followed only by skipped or interrupted attempts is failed,
+            // although Playwright labels it flaky.
+            (Skipped, &[Failed, Skipped], O::Failed),
+            (Passed, &[Failed, Skipped], O::Failed),
+            (Passed, &[Failed, Interrupted], O::Failed),
+            (Passed, &[Failed, Skipped, Skipped], O::Failed),
+            // A failure after a pass has no pass after it.
+            (Passed, &[Passed, Failed], O::Failed),
+            (Passed, &[Failed, Passed, Failed], O::Failed),
+        ];
+        for (expected, statuses, want) in cases {
+            assert_eq!(
+                outcome(*expected, statuses),
+                *want,
+                "{expected:?} {statuses:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn playwright_labels_and_what_fits_them() {
+        use Outcome::{Expected, Flaky, Unexpected};
+        use Status::{Failed, Interrupted, Passed};
+        let attempts =
+            |statuses: &[Status]| statuses.iter().map(|s| attempt(*s)).collect::<Vec<_>>();
+        assert_eq!(playwright_label(Passed, &[]), Outcome::Skipped);
+        assert_eq!(playwright_label(Passed, &attempts(&[Failed])), Unexpected);
         assert_eq!(
-            derive_outcome(Passed, &[attempt(Passed)]),
-            Outcome::Expected
+            playwright_label(Passed, &attempts(&[Failed, Passed])),
+            Flaky
+        );
+        let failed_then_skipped = attempts(&[Failed, Status::Skipped]);
+        assert_eq!(
+            playwright_label(Status::Skipped, &failed_then_skipped),
+            Flaky
         );
         assert_eq!(
-            derive_outcome(Passed, &[attempt(Failed)]),
-            Outcome::Unexpected
-        );
-        assert_eq!(
-            derive_outcome(Passed, &[attempt(Failed), attempt(Passed)]),
-            Outcome::Flaky
-        );
-        assert_eq!(
-            derive_outcome(Failed, &[attempt(Failed)]),
-            Outcome::Expected
-        );
-        assert_eq!(
-            derive_outcome(Skipped, &[attempt(Skipped)]),
+            playwright_label(Passed, &attempts(&[Interrupted])),
             Outcome::Skipped
         );
-        assert_eq!(
-            derive_outcome(Passed, &[attempt(Interrupted)]),
-            Outcome::Skipped
-        );
-        assert_eq!(
-            derive_outcome(Passed, &[attempt(TimedOut)]),
-            Outcome::Unexpected
-        );
+        // What Playwright writes fits; so does the gate's own outcome.
+        assert!(label_fits(Flaky, Status::Skipped, &failed_then_skipped));
+        assert!(label_fits(
+            Unexpected,
+            Status::Skipped,
+            &failed_then_skipped
+        ));
+        assert!(!label_fits(Expected, Status::Skipped, &failed_then_skipped));
+        // `expected` over a failed attempt, or over no attempt at all, fits nothing.
+        assert!(!label_fits(Expected, Passed, &attempts(&[Failed])));
+        assert!(!label_fits(Expected, Passed, &[]));
+        assert!(label_fits(Outcome::Skipped, Passed, &[]));
+        assert!(!label_fits(Unexpected, Passed, &attempts(&[Passed])));
     }
 
     #[test]
@@ -1222,7 +1541,8 @@ mod tests {
         assert_eq!(test.title_path, vec!["AI Coach — Backend", "health"]);
         assert_eq!((test.file.as_str(), test.line), ("a.spec.ts", 7));
         assert_eq!(test.project, "p1");
-        assert_eq!(test.outcome, Outcome::Expected);
+        assert_eq!(test.outcome(), TestOutcome::Passed);
+        assert_eq!(test.status, Some(Outcome::Expected));
         let texts: Vec<&str> = got.texts.iter().map(|t| t.2.as_str()).collect();
         assert_eq!(texts, vec!["hello", "world"]);
         assert_eq!(
@@ -1240,14 +1560,60 @@ mod tests {
           {"title":"u","file":"f.ts","line":2,"tests":[{"expectedStatus":"passed",
             "results":[{"status":"failed","error":{"message":"boom"}},{"status":"passed"}]}]}]}]}"#;
         let got = read(json).unwrap();
-        assert_eq!(got.tests[0].outcome, Outcome::Skipped);
+        assert_eq!(got.tests[0].outcome(), TestOutcome::Skipped);
         assert!(got.tests[0].skipped_on_purpose());
         assert_eq!(
             got.tests[0].skip_reasons(),
             vec!["Live backend not healthy at https://x"]
         );
-        assert_eq!(got.tests[1].outcome, Outcome::Flaky);
+        assert_eq!(got.tests[1].outcome(), TestOutcome::Flaky);
+        assert_eq!(got.tests[1].label(), Outcome::Flaky);
         assert_eq!(got.tests[1].attempts[0].errors, vec!["boom"]);
+    }
+
+    /// Issue 10: messages were cut at 4,000 characters before they were scanned.
+    #[test]
+    fn long_messages_are_handed_whole_and_kept_capped() {
+        let long = format!(
+            "Error: {} E2E auth bootstrap failed",
+            "x".repeat(2 * TEXT_PIECE)
+        );
+        let json = format!(
+            r#"{{"config":{{}},"suites":[{{"title":"f.ts","file":"f.ts","specs":[
+              {{"title":"t","file":"f.ts","line":1,"tests":[{{"expectedStatus":"passed",
+                "results":[{{"status":"failed","errors":[{{"message":"{long}"}}]}}]}}]}}]}}],
+              "errors":[{{"message":"{long}"}}]}}"#
+        );
+        let got = read(&json).unwrap();
+        let errors: Vec<&(TextKind, Option<String>, String)> = got
+            .texts
+            .iter()
+            .filter(|t| t.0 == TextKind::Error)
+            .collect();
+        let whole: String = errors.iter().map(|t| t.2.as_str()).collect();
+        assert_eq!(whole, long);
+        assert!(
+            errors.len() > 1,
+            "a text longer than a piece comes in pieces"
+        );
+        let top: String = got
+            .texts
+            .iter()
+            .filter(|t| t.0 == TextKind::TopLevelError)
+            .map(|t| t.2.as_str())
+            .collect();
+        assert_eq!(top, long);
+        // Kept for display: capped.
+        let kept = &got.tests[0].attempts[0].errors[0];
+        assert_eq!(kept.chars().count(), MAX_MESSAGE_CHARS + 1);
+        assert!(kept.ends_with('…'));
+        assert_eq!(got.errors[0].message, *kept);
+        // Every piece but the last came through `text_piece`.
+        assert_eq!(
+            got.pieces,
+            got.texts.len() - 2,
+            "one last piece per message"
+        );
     }
 
     #[test]
@@ -1289,7 +1655,7 @@ mod tests {
         collected
             .tests
             .iter()
-            .map(|t| format!("{} {} {} {:?}", t.file, t.title(), t.project, t.outcome))
+            .map(|t| format!("{} {} {} {:?}", t.file, t.title(), t.project, t.outcome()))
             .collect()
     }
 

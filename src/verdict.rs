@@ -10,7 +10,7 @@ use regex::Regex;
 use serde::Serialize;
 
 use crate::failure_groups::Place;
-use crate::report::{Outcome, Status, TestCase};
+use crate::report::{Outcome, Status, TestCase, TestOutcome, label_fits};
 use crate::text::{strip_ansi, truncate_chars};
 
 /// The verdict of one spec file, or of the whole gate (`PASS` / `FAIL` only).
@@ -104,12 +104,13 @@ impl TestRef {
     }
 }
 
-/// A test whose outcome was unexpected.
+/// A test that failed by the gate's rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FailedTest {
     /// Which test.
     pub test: TestRef,
-    /// Status of its last attempt (`failed`, `timedOut`, …).
+    /// Status of its last attempt (`failed`, `timedOut`, …); when a retry skipped itself or
+    /// was interrupted after a failure, both (`failed, then skipped on retry: "<reason>"`).
     pub status: String,
     /// How many attempts ran.
     pub attempts: usize,
@@ -299,17 +300,39 @@ fn failed_test(test: &TestCase) -> FailedTest {
         });
     FailedTest {
         test: TestRef::of(test),
-        status: test
-            .attempts
-            .last()
-            .and_then(|a| a.status)
-            .map_or("unknown", Status::as_str)
-            .to_string(),
+        status: failed_status(test),
         attempts: test.attempts.len(),
         message,
         error_line,
         location,
     }
+}
+
+/// The status of a failed test's last attempt; when that attempt was skipped or interrupted
+/// after a failure, both (`failed, then skipped on retry: "<skip reason>"`), so that a retry
+/// that skipped itself is seen.
+fn failed_status(test: &TestCase) -> String {
+    let word = |a: &crate::report::Attempt| a.status.map_or("unknown", Status::as_str);
+    let Some(last) = test.attempts.last() else {
+        return "no attempt".to_string();
+    };
+    if !matches!(last.status, Some(Status::Skipped | Status::Interrupted)) {
+        return word(last).to_string();
+    }
+    let failed = test.attempts.iter().rev().find(|a| {
+        !matches!(a.status, Some(Status::Skipped | Status::Interrupted))
+            && a.status != Some(test.expected_status)
+    });
+    let Some(failed) = failed else {
+        return word(last).to_string();
+    };
+    let mut status = format!("{}, then {} on retry", word(failed), word(last));
+    if last.status == Some(Status::Skipped)
+        && let Some(reason) = test.skip_reasons().first()
+    {
+        status.push_str(&format!(": \"{}\"", truncate_chars(reason, 200)));
+    }
+    status
 }
 
 /// How one test counts, from best to worst for the gate.
@@ -323,15 +346,67 @@ enum TestClass {
 }
 
 impl TestClass {
-    fn of(test: &TestCase) -> TestClass {
-        match test.outcome {
-            Outcome::Expected => TestClass::Passed,
-            Outcome::Unexpected => TestClass::Failed,
-            Outcome::Flaky => TestClass::Flaky,
-            Outcome::Skipped if test.did_not_run() => TestClass::DidNotRun,
-            Outcome::Skipped => TestClass::SkippedOnPurpose,
+    fn from_outcome(outcome: TestOutcome) -> TestClass {
+        match outcome {
+            TestOutcome::Passed => TestClass::Passed,
+            TestOutcome::Skipped => TestClass::SkippedOnPurpose,
+            TestOutcome::Flaky => TestClass::Flaky,
+            TestOutcome::DidNotRun => TestClass::DidNotRun,
+            TestOutcome::Failed => TestClass::Failed,
         }
     }
+
+    /// How a test counts: the gate's outcome from its attempts, or what its `status` label
+    /// says when that is worse (DESIGN.md section 3: the worse counts).
+    fn of(test: &TestCase) -> TestClass {
+        let outcome = test.outcome();
+        let from_attempts = TestClass::from_outcome(outcome);
+        let from_label = match test.status {
+            None => return from_attempts,
+            Some(Outcome::Expected) => TestClass::Passed,
+            Some(Outcome::Unexpected) => TestClass::Failed,
+            Some(Outcome::Flaky) => TestClass::Flaky,
+            Some(Outcome::Skipped) => match outcome {
+                TestOutcome::Skipped | TestOutcome::DidNotRun => from_attempts,
+                _ if test.expected_status == Status::Skipped => TestClass::SkippedOnPurpose,
+                _ => TestClass::DidNotRun,
+            },
+        };
+        from_attempts.max(from_label)
+    }
+}
+
+/// When a test's `status` label contradicts its attempts (it is neither what Playwright writes
+/// for them nor the gate's own outcome), the reason that says so; `None` when they agree or
+/// the report has no label. `file` is the test's repository path.
+pub fn label_disagreement(file: &str, test: &TestCase) -> Option<String> {
+    let label = test.status?;
+    if label_fits(label, test.expected_status, &test.attempts) {
+        return None;
+    }
+    let shown = if test.attempts.is_empty() {
+        "it has no attempt at all".to_string()
+    } else {
+        format!(
+            "its attempts show {} ({})",
+            test.outcome().as_str(),
+            attempt_statuses(test)
+        )
+    };
+    Some(format!(
+        "test {file} › {} is labelled `{}` but {shown}",
+        TestRef::of(test).label(),
+        label.as_str()
+    ))
+}
+
+/// The attempts' statuses, comma-separated (`failed, skipped`).
+fn attempt_statuses(test: &TestCase) -> String {
+    test.attempts
+        .iter()
+        .map(|a| a.status.map_or("unknown", Status::as_str))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Tallies tests per spec file across every report of a run (shards add up).
@@ -829,7 +904,7 @@ mod tests {
             title_path: vec!["AI Coach — Backend API Health".into(), title.into()],
             project: "chromium".into(),
             expected_status: expected,
-            outcome,
+            status: Some(outcome),
             attempts: statuses
                 .iter()
                 .map(|s| Attempt {
@@ -1167,5 +1242,95 @@ mod tests {
         let report = judge(&last_file, Some(&last), false, &rules(true, false));
         assert_eq!(report.verdict, Verdict::Fail);
         assert!(report.reasons[0].starts_with("the file failed to load"));
+    }
+
+    /// Issue 10: a required test whose first attempt failed and whose retry skipped itself
+    /// (`test.skip(!healthy, ...)`) was counted as passed on retry; it is failed, and its
+    /// reason shows the skip.
+    #[test]
+    fn a_failure_then_a_skipped_retry_is_failed() {
+        let mut test = test_case(
+            "health",
+            Status::Skipped,
+            &[Status::Failed, Status::Skipped],
+            Outcome::Flaky,
+        );
+        test.annotations.push(Annotation {
+            kind: "skip".into(),
+            description: Some("Live backend not healthy at https://staging".into()),
+        });
+        let report = verdict_of(&[test.clone()], true, &rules(true, false));
+        assert_eq!(report.verdict, Verdict::Fail);
+        assert_eq!((report.passed, report.flaky, report.failed), (0, 0, 1));
+        assert_eq!(
+            report.reasons,
+            vec![
+                "test failed (failed, then skipped on retry: \"Live backend not healthy at https://staging\", 2 attempts): AI Coach — Backend API Health › health [chromium]: expected 200"
+            ]
+        );
+        // Playwright's `flaky` label for it is what Playwright writes: no contradiction.
+        assert_eq!(label_disagreement("e2e/specs/a.spec.ts", &test), None);
+        let interrupted = test_case(
+            "health",
+            Status::Passed,
+            &[Status::Failed, Status::Interrupted],
+            Outcome::Flaky,
+        );
+        let report = verdict_of(&[interrupted], false, &rules(false, false));
+        assert_eq!((report.flaky, report.failed), (0, 1));
+    }
+
+    /// Issue 10: a test whose `status` says `expected` over a failed result, or over no result
+    /// at all, counted as passed.
+    #[test]
+    fn a_label_that_contradicts_the_attempts_counts_the_worse_and_is_named() {
+        let over_failure = test_case(
+            "health",
+            Status::Passed,
+            &[Status::Failed],
+            Outcome::Expected,
+        );
+        let report = verdict_of(
+            std::slice::from_ref(&over_failure),
+            false,
+            &rules(true, false),
+        );
+        assert_eq!((report.passed, report.failed), (0, 1));
+        assert_eq!(report.verdict, Verdict::Fail);
+        assert_eq!(
+            label_disagreement("e2e/specs/a.spec.ts", &over_failure).as_deref(),
+            Some(
+                "test e2e/specs/a.spec.ts › AI Coach — Backend API Health › health [chromium] is labelled `expected` but its attempts show failed (failed)"
+            )
+        );
+        let over_nothing = test_case("health", Status::Passed, &[], Outcome::Expected);
+        let report = verdict_of(
+            std::slice::from_ref(&over_nothing),
+            false,
+            &rules(true, false),
+        );
+        assert_eq!((report.passed, report.did_not_run), (0, 1));
+        assert_eq!(
+            label_disagreement("e2e/specs/a.spec.ts", &over_nothing).as_deref(),
+            Some(
+                "test e2e/specs/a.spec.ts › AI Coach — Backend API Health › health [chromium] is labelled `expected` but it has no attempt at all"
+            )
+        );
+        // A label worse than the attempts counts too.
+        let over_pass = test_case(
+            "health",
+            Status::Passed,
+            &[Status::Passed],
+            Outcome::Unexpected,
+        );
+        let report = verdict_of(std::slice::from_ref(&over_pass), false, &rules(true, false));
+        assert_eq!((report.passed, report.failed), (0, 1));
+        assert!(label_disagreement("f", &over_pass).is_some());
+        // Labels that fit raise nothing.
+        let pass = test_case("ok", Status::Passed, &[Status::Passed], Outcome::Expected);
+        assert_eq!(label_disagreement("f", &pass), None);
+        let mut unlabelled = over_failure;
+        unlabelled.status = None;
+        assert_eq!(label_disagreement("f", &unlabelled), None);
     }
 }

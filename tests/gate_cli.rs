@@ -267,6 +267,114 @@ fn shards_given_together_add_up_to_the_merged_report() {
     assert_eq!(merged.output("result"), "PASS");
 }
 
+/// Issue 10: one shard of two given alone was combined without a word (here the only
+/// required spec is complete in shard 1, so nothing else fails).
+#[test]
+fn one_shard_of_two_alone_fails_naming_the_missing_shard() {
+    let ran = ActionRun::new()
+        .report(&report(NEW, "green-shard-1-of-2.json"))
+        .input("specs", API)
+        .run(&[]);
+    assert_eq!(ran.code, 1, "{}", ran.stdout);
+    assert_eq!(ran.output("result"), "FAIL");
+    assert_eq!(
+        ran.output("reasons"),
+        "shard 2 of 2 is missing: the reports given are not the whole run (give every shard's report, or the merged report alone)"
+    );
+    assert_eq!(ran.spec(API)["verdict"], "PASS");
+}
+
+/// Issue 10: the same shard given twice was combined without a word.
+#[test]
+fn the_same_shard_twice_fails_naming_it() {
+    let ran = ActionRun::new()
+        .file(&report(NEW, "green-shard-1-of-2.json"), "shards/a.json")
+        .file(&report(NEW, "green-shard-1-of-2.json"), "shards/b.json")
+        .input("results", "shards/*.json")
+        .input("specs", API)
+        .run(&[]);
+    assert_eq!(ran.output("result"), "FAIL");
+    let reasons = ran.output("reasons");
+    assert!(
+        reasons.contains("shard 1 of 2 was given 2 times (shards/a.json, shards/b.json)"),
+        "{reasons}"
+    );
+    assert!(reasons.contains("shard 2 of 2 is missing"), "{reasons}");
+}
+
+/// Issue 10: a test whose first attempt failed and whose retry skipped itself
+/// (`test.skip(!healthy, ...)`, real Playwright 1.58.2 report) is labelled `flaky` by
+/// Playwright, and the gate said PASS; it is failed, strict mode or not.
+#[test]
+fn a_failure_then_a_skipped_retry_fails_the_gate() {
+    for strict in ["true", "false"] {
+        let ran = ActionRun::new()
+            .report(&report(NEW, "backend-down-on-retry.json"))
+            .input("strict", strict)
+            .run(&[]);
+        assert_eq!(ran.code, 1, "{}", ran.stdout);
+        assert_eq!(ran.output("result"), "FAIL");
+        let spec = ran.spec(API);
+        assert_eq!(spec["verdict"], "FAIL", "{spec}");
+        assert_eq!(
+            (spec["failed"].as_u64(), spec["flaky"].as_u64()),
+            (Some(1), Some(0))
+        );
+        assert_eq!((ran.output("failed"), ran.output("flaky")), ("1", "0"));
+        // The spec's own reasons name the test and its skipped retry; the short `reasons`
+        // output says the failure once, as a group.
+        let spec_reasons = spec["reasons"].to_string();
+        assert!(
+            spec_reasons.contains("test failed (failed, then skipped on retry: \\\"Live backend not healthy at http://127.0.0.1:3001\\\", 2 attempts): AI Coach — Backend API Health › GET /health reports ok [chromium]: "),
+            "{spec_reasons}"
+        );
+        let reasons = ran.output("reasons");
+        assert!(
+            reasons.contains(
+                "1 test in required spec `e2e/specs/ai-coach/ai-coach-api.spec.ts` failed at"
+            ),
+            "{reasons}"
+        );
+        // Playwright's own `flaky` label is what Playwright writes: not a contradiction.
+        assert!(!reasons.contains("contradicts"), "{reasons}");
+    }
+}
+
+/// Issue 10: a `status` of `expected` over a failed result or over no result at all, and
+/// `stats.unexpected` of 3 while every listed test passed (hand-written, tests/fixtures/bad),
+/// gave PASS; each is a FAIL that says what disagrees.
+#[test]
+fn labels_and_stats_that_contradict_the_attempts_fail_saying_what_disagrees() {
+    let cases = [
+        (
+            "stats-contradict-tests.json",
+            "the report contradicts itself: test-results/results.json: stats say 3 unexpected, the tests show 0",
+        ),
+        (
+            "status-expected-over-failed.json",
+            "the report contradicts itself: test-results/results.json: test e2e/specs/ai-coach/ai-coach-api.spec.ts › AI Coach — Backend API Health › GET /health reports ok [chromium] is labelled `expected` but its attempts show failed (failed)",
+        ),
+        (
+            "status-expected-no-results.json",
+            "the report contradicts itself: test-results/results.json: test e2e/specs/ai-coach/ai-coach-api.spec.ts › AI Coach — Backend API Health › GET /health reports ok [chromium] is labelled `expected` but it has no attempt at all",
+        ),
+    ];
+    for (name, reason) in cases {
+        let ran = bad_report(&bad(name));
+        let reasons = ran.output("reasons");
+        assert!(reasons.lines().any(|l| l == reason), "{name}: {reasons}");
+    }
+    // The worse counts: the test is failed / did not run, not passed.
+    let over_failed = ActionRun::new()
+        .report(&bad("status-expected-over-failed.json"))
+        .run(&[]);
+    assert_eq!(over_failed.spec(API)["failed"], 1);
+    let over_nothing = ActionRun::new()
+        .report(&bad("status-expected-no-results.json"))
+        .run(&[]);
+    assert_eq!(over_nothing.spec(API)["did_not_run"], 1);
+}
+
 #[test]
 fn the_same_report_given_twice_counts_once() {
     let ran = ActionRun::new()
@@ -298,6 +406,56 @@ fn job_status_failure_fails_a_green_run() {
         .run(&[]);
     assert_eq!(ran.code, 1);
     assert!(ran.output("reasons").contains("`failure`"));
+}
+
+/// Issue 10: `skipped` (a two-job workflow's `needs.<job>.result`) is accepted and fails the
+/// gate with a plain reason.
+#[test]
+fn job_status_skipped_fails_a_green_run_with_a_plain_reason() {
+    let ran = ActionRun::new()
+        .report(&report(NEW, "green.json"))
+        .input("job-status", "skipped")
+        .run(&[]);
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert_eq!(ran.output("result"), "FAIL");
+    assert!(
+        ran.output("reasons")
+            .contains("the test job ended with `skipped` (job-status)"),
+        "{}",
+        ran.output("reasons")
+    );
+}
+
+/// Issue 10: `job-status` empty inside Actions (a wiring mistake such as a wrong `needs` name)
+/// passed as "a local run".
+#[test]
+fn empty_job_status_inside_actions_fails_as_a_wiring_mistake() {
+    let ran = ActionRun::new()
+        .report(&report(NEW, "green.json"))
+        .input("job-status", "")
+        .run(&[]);
+    assert_eq!(ran.code, 1, "{}", ran.stdout);
+    assert_eq!(ran.output("result"), "FAIL");
+    let reasons = ran.output("reasons");
+    assert!(
+        reasons.contains("`job-status` is empty inside GitHub Actions: a wiring mistake"),
+        "{reasons}"
+    );
+    assert!(!ran.stdout.contains("local run"), "{}", ran.stdout);
+}
+
+#[test]
+fn empty_job_status_outside_actions_is_noted() {
+    let ran = ActionRun::local()
+        .file(&report(NEW, "green.json"), "test-results/results.json")
+        .run(&["gate", "--commit", "never"]);
+    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
+    assert!(ran.stdout.starts_with("itm-gate: PASS"), "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains("note: no job status given"),
+        "{}",
+        ran.stdout
+    );
 }
 
 #[test]

@@ -447,3 +447,138 @@ fn scan_logs_with_a_bad_rules_file_is_a_usage_error_naming_the_rule() {
         "{stderr}"
     );
 }
+
+fn feed_in_pieces(scanner: &Scanner, pieces: &[&[u8]], message: bool) -> Vec<Finding> {
+    let mut findings = Findings::new();
+    let mut stream = scanner.text_stream("spec › t (attempt 1)", message);
+    let (last, rest) = pieces.split_last().expect("a piece");
+    for piece in rest {
+        scanner.feed(&mut stream, piece, &mut findings);
+    }
+    scanner.feed(&mut stream, last, &mut findings);
+    scanner.end_text(stream, &mut findings);
+    findings.into_vec()
+}
+
+/// Issue 10: report texts come from the reader in pieces; a line cut between two pieces is
+/// matched whole, wherever the cut falls (every byte of every critical message).
+#[test]
+fn a_text_fed_in_pieces_matches_a_line_cut_anywhere() {
+    let scanner = scanner();
+    for (id, severity, _, _) in BUILTIN_RULES {
+        if *severity != Severity::Critical {
+            continue;
+        }
+        let message = match *id {
+            "authentication-failed-response" => r#"{"message":"Authentication failed"}"#,
+            "env-validation-failed" => "Environment validation failed:",
+            "webserver-not-started" => "Process from config.webServer was not able to start",
+            "webserver-timeout" => "Timed out waiting 60000ms from config.webServer",
+            "webserver-port-in-use" => {
+                "is already used, make sure that nothing is running on the port"
+            }
+            "e2e-auth-bootstrap-failed" => "E2E auth bootstrap failed",
+            "e2e-user-provisioning-failed" => "E2E user provisioning failed",
+            "e2e-user-verify-failed" => "Failed to verify E2E user",
+            "e2e-user-create-failed" => "Failed to create E2E user",
+            "e2e-bypass-token-invalid" => "Invalid E2E bypass token format",
+            "server-start-failed" => "Failed to start server",
+            "supabase-env-missing" => "Missing Supabase environment variables",
+            "authentication-error" => "Authentication error",
+            "bypass-preflight-failed" => "Live auth bypass preflight failed:",
+            "eaddrinuse" => "EADDRINUSE",
+            other => panic!("no message for the critical rule {other}"),
+        };
+        let text = format!("first line\nbackend: {message} (request 7)\nlast line");
+        let bytes = text.as_bytes();
+        for cut in 1..bytes.len() {
+            let found = feed_in_pieces(&scanner, &[&bytes[..cut], &bytes[cut..]], false);
+            assert_eq!(
+                found.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(),
+                [*id],
+                "{id} cut at {cut}"
+            );
+        }
+    }
+}
+
+/// A line of many megabytes fed in 1 MiB pieces is still matched where the message straddles a
+/// piece, and memory stays bounded (searched in overlapping parts, as log files are).
+#[test]
+fn a_long_line_fed_in_pieces_matches_across_every_piece() {
+    let scanner = scanner();
+    let message = b"E2E user provisioning failed";
+    let piece = 1 << 20;
+    for at in [
+        piece - 10,
+        3 * piece - 3,
+        MAX_LINE_BUFFER - 5,
+        MAX_LINE_BUFFER + piece - 12,
+    ] {
+        let mut line = vec![b'x'; 6 * piece];
+        line[at..at + message.len()].copy_from_slice(message);
+        let pieces: Vec<&[u8]> = line.chunks(piece).collect();
+        let found = feed_in_pieces(&scanner, &pieces, false);
+        assert_eq!(found.len(), 1, "message at {at}");
+        assert_eq!(found[0].rule, "e2e-user-provisioning-failed");
+    }
+}
+
+/// Issue 10: the code frame Playwright prints under an error (`> 39 |   test.skip(true, ...)`)
+/// was scanned as if it were log output.
+#[test]
+fn code_frames_in_error_messages_are_not_scanned() {
+    let message = "Error: expect(received).toBe(expected)\n\nExpected: 200\nReceived: 503\n\n\
+\x1b[0m \x1b[90m 38 |\x1b[39m   \x1b[36mconst\x1b[39m reason = 'E2E auth bootstrap failed';\n\
+\x1b[31m\x1b[1m>\x1b[22m\x1b[39m\x1b[90m 39 |\x1b[39m   test.skip(\x1b[36mtrue\x1b[39m, `Live auth bypass preflight failed: ${message}`);\n\
+ \x1b[90m    |\x1b[39m        \x1b[31m\x1b[1m^\x1b[22m\x1b[39m\n\
+ \x1b[90m 40 |\x1b[39m }\x1b[0m\n    at /home/runner/work/ITM-gd/ITM-gd/e2e/helpers/ai-coach-live.ts:39:8";
+    let scanner = scanner();
+    let mut findings = Findings::new();
+    scanner.scan_message("spec › t (attempt 1)", message, &mut findings);
+    assert!(findings.is_empty(), "{:#?}", findings.into_vec());
+    // In pieces too.
+    let bytes = message.as_bytes();
+    for cut in [10, 80, 150, 200, bytes.len() - 5] {
+        let found = feed_in_pieces(&scanner, &[&bytes[..cut], &bytes[cut..]], true);
+        assert!(found.is_empty(), "cut at {cut}: {found:#?}");
+    }
+    // What happened, outside the frame, is still found; and only messages skip frames.
+    let real = format!("Error: Live auth bypass preflight failed: status 401\n{message}");
+    let mut findings = Findings::new();
+    scanner.scan_message("spec › t (attempt 1)", &real, &mut findings);
+    assert_eq!(findings.total(), 1);
+    let mut findings = Findings::new();
+    scanner.scan_text("spec › t (attempt 1)", message, &mut findings);
+    assert_eq!(findings.total(), 2, "stdout is not a code frame");
+}
+
+/// Issue 10: the exclusion for expected 401s swallowed `"message":"Authentication failed"`
+/// whenever `4403` appeared anywhere on the line; each exclusion names its exact case.
+#[test]
+fn authentication_failed_is_excluded_only_in_its_exact_expected_cases() {
+    let found = |line: &str| -> Vec<String> {
+        scan_bytes(format!("{line}\n").as_bytes())
+            .into_iter()
+            .map(|f| f.rule)
+            .collect()
+    };
+    let failure = vec!["authentication-failed-response".to_string()];
+    for line in [
+        r#"{"level":"error","message":"Authentication failed","statusCode":500,"requestId":"req-4403"}"#,
+        r#"{"level":"error","message":"Authentication failed","port":4403}"#,
+        r#"{"level":"error","message":"Authentication failed","userId":"u-401","retries":403}"#,
+        r#"{"level":"error","message":"Authentication failed"} after status 401 elsewhere"#,
+    ] {
+        assert_eq!(found(line), failure, "{line}");
+    }
+    for line in [
+        r#"{"level":"warn","message":"Authentication failed","statusCode":401,"reason":"Invalid or expired token"}"#,
+        r#"{"level":"warn","message":"Authentication failed","status": 403}"#,
+        r#"HTTP/1.1 401 Unauthorized {"message":"Authentication failed"}"#,
+        r#"{"level":"info","message":"Authentication failed","closeCode":4401,"reason":"Unauthorized"}"#,
+        r#"{"level":"info","message":"Authentication failed","code":4403}"#,
+    ] {
+        assert!(found(line).is_empty(), "{line}");
+    }
+}

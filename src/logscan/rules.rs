@@ -185,8 +185,14 @@ pub const BUILTIN_EXCLUSIONS: &[BuiltinExclusion] = &[
     (
         "expected-unauthorized",
         &["authentication-failed-response"],
-        r#"\\?"(?:status|statusCode)\\?"\s*:\s*40[13]\b|\b(?:status|HTTP)\s*40[13]\b|\b440[13]\b"#,
-        "`Authentication failed` with status 401/403 or WebSocket close 4401/4403 is an expected rejection, not a broken middleware (which answers 500).",
+        r#"\\?"(?:status|statusCode)\\?"\s*:\s*40[13]\b|\bHTTP(?:/\d(?:\.\d)?)?\s+40[13]\b"#,
+        "`Authentication failed` sent with HTTP status 401 or 403 (a `status`/`statusCode` field of 401/403, or `HTTP 401`/`HTTP/1.1 403`) is the expected rejection of a bad token, not a broken middleware (which answers 500).",
+    ),
+    (
+        "websocket-auth-close",
+        &["authentication-failed-response"],
+        r#"\\?"(?:closeCode|code)\\?"\s*:\s*440[13]\b"#,
+        "`Authentication failed` on a WebSocket closed with code 4401 or 4403 (a `closeCode`/`code` field) is the expected refusal of an unauthenticated or unauthorised subscribe.",
     ),
 ];
 

@@ -8,6 +8,9 @@
 //   prereqs-missing  /api/health/ready answers 503 (E2E user provisioning failed)
 //   auth-401         the E2E auth bypass is rejected with 401
 //   bootstrap-500    the backend cannot bootstrap the E2E bypass user: authenticated routes answer 500
+//   down-on-retry    /health answers 200 once, then 503 twice (a short outage), then 200 again:
+//                    the first test fails its own /health check, and its retry finds the backend
+//                    unhealthy and skips itself (`test.skip(!healthy, ...)`, non-strict runs)
 //   crash            logs a bootstrap failure and exits 1 before listening
 'use strict';
 
@@ -28,6 +31,7 @@ if (scenario === 'crash') {
   process.exit(1);
 }
 
+let healthCalls = 0;
 const trackedSetups = new Map();
 let nextSetupId = 1;
 
@@ -71,7 +75,9 @@ const server = http.createServer(async (req, res) => {
   if (path === '/livez') return send(res, 200, { status: 'alive' });
 
   if (path === '/health') {
-    if (scenario === 'unhealthy') {
+    healthCalls += 1;
+    const outage = scenario === 'down-on-retry' && (healthCalls === 2 || healthCalls === 3);
+    if (scenario === 'unhealthy' || outage) {
       log('error', 'Health check failed', { checks: { database: 'down', redis: 'ok' } });
       return send(res, 503, { status: 'degraded', checks: { database: 'down', redis: 'ok' } });
     }
