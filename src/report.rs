@@ -357,6 +357,25 @@ pub fn read_report(path: &Path, sink: &mut dyn ReportSink) -> Result<(), ReportE
     read_from(file, sink).map_err(|problem| problem.into_error(path, size))
 }
 
+/// Reads a report held in memory as [`read_report`] reads a file (used by the differential
+/// tests); `path` only names it in errors.
+pub fn read_report_bytes(
+    path: &Path,
+    bytes: &[u8],
+    sink: &mut dyn ReportSink,
+) -> Result<(), ReportError> {
+    if bytes.is_empty() {
+        return Err(ReportError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    read_from(std::io::Cursor::new(bytes), sink).map_err(|problem| {
+        problem.into_error_at(path, bytes.len() as u64, |offset| {
+            Some(line_and_column_in(bytes, offset))
+        })
+    })
+}
+
 /// Reads a report from any reader (used by tests and by [`read_report`]).
 fn read_from<R: Read + Seek>(reader: R, sink: &mut dyn ReportSink) -> Result<(), Problem> {
     let mut json = JsonReader::new(reader);
@@ -509,6 +528,16 @@ enum Problem {
 
 impl Problem {
     fn into_error(self, path: &Path, size: u64) -> ReportError {
+        self.into_error_at(path, size, |offset| line_and_column(path, offset))
+    }
+
+    /// The error, with `locate` giving the line and column of a byte offset.
+    fn into_error_at(
+        self,
+        path: &Path,
+        size: u64,
+        locate: impl Fn(u64) -> Option<(usize, usize)>,
+    ) -> ReportError {
         let path = path.to_path_buf();
         match self {
             Problem::Shape(why) => ReportError::NotPlaywright { path, why },
@@ -523,7 +552,7 @@ impl Problem {
                 source: std::io::Error::other(detail),
             },
             Problem::Json(JsonError::Syntax { offset, expected }) => {
-                let (line, column) = line_and_column(&path, offset).unwrap_or((0, 0));
+                let (line, column) = locate(offset).unwrap_or((0, 0));
                 ReportError::NotJson {
                     path,
                     offset,
@@ -534,6 +563,14 @@ impl Problem {
             }
         }
     }
+}
+
+/// 1-based line and column of a byte offset in `bytes`.
+fn line_and_column_in(bytes: &[u8], offset: u64) -> (usize, usize) {
+    let before = &bytes[..(offset as usize).min(bytes.len())];
+    let line = memchr::memchr_iter(b'\n', before).count() + 1;
+    let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+    (line, before.len() - line_start + 1)
 }
 
 /// 1-based line and column of a byte offset, found by reading the file again (errors only).
