@@ -739,6 +739,8 @@ fn read_root<R: Read + Seek>(
     match json.kind()? {
         Kind::Object => {}
         Kind::Array => {
+            // Broken JSON is told as such, before the shape.
+            json.skip_value()?;
             return Err(json.shape(
                 "the top-level JSON value is an array, expected an object with `config` and `suites`",
             ));

@@ -598,6 +598,28 @@ impl<R: Read> JsonReader<R> {
     /// 64-bit float); returns its integer part, 0 when negative.
     fn number(&mut self) -> Result<u64, JsonError> {
         const DIGITS: &str = "a digit";
+        // Fast path: a plain integer of at most 19 digits, whole in the buffer (durations,
+        // lines, columns, indexes: nearly every number of a report).
+        let window = &self.buf[self.pos..self.end];
+        let negative = window.first() == Some(&b'-');
+        let start = usize::from(negative);
+        let digits = window[start..]
+            .iter()
+            .take(20)
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let after = start + digits;
+        if (1..=19).contains(&digits)
+            && after < window.len()
+            && !matches!(window[after], b'.' | b'e' | b'E')
+            && (digits == 1 || window[start] != b'0')
+        {
+            let value = window[start..after]
+                .iter()
+                .fold(0u64, |v, b| v * 10 + u64::from(b - b'0'));
+            self.pos += after;
+            return Ok(if negative { 0 } else { value });
+        }
         let mut token = std::mem::take(&mut self.scratch);
         token.clear();
         let mut value: u64 = 0;
