@@ -739,11 +739,12 @@ fn read_root<R: Read + Seek>(
     match json.kind()? {
         Kind::Object => {}
         Kind::Array => {
+            let wrong = json.shape(
+                "the top-level JSON value is an array, expected an object with `config` and `suites`",
+            );
             // Broken JSON is told as such, before the shape.
             json.skip_value()?;
-            return Err(json.shape(
-                "the top-level JSON value is an array, expected an object with `config` and `suites`",
-            ));
+            return Err(wrong);
         }
         _ => {
             // A bare value: a syntax error if it is not even JSON.
