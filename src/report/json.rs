@@ -498,11 +498,7 @@ impl<R: Read> JsonReader<R> {
                     return Err(self.syntax("string text: UTF-8 without raw control characters"));
                 }
                 // A character cut by the end of the buffer: read on from its first byte.
-                None if good < text.len() => {
-                    if !self.fill()? {
-                        return Err(JsonError::Eof);
-                    }
-                }
+                None if good < text.len() && !self.fill()? => return Err(JsonError::Eof),
                 None => {}
             }
             if out.as_ref().is_some_and(|out| out.len() >= TEXT_PIECE) {
