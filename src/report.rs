@@ -979,18 +979,25 @@ fn read_annotations<R: Read>(
     })
 }
 
-/// An array of suites; `titles` holds the describe titles of the enclosing suites. The
-/// recursion through nested suites is bounded by the reader's depth limit
-/// ([`json::MAX_DEPTH`]: a suite is two levels, its array and its object).
-fn read_suites<R: Read + Seek>(
+/// A suite's `specs` (`what` = [`SPECS`]) or nested `suites` array; `titles` holds the
+/// describe titles of the enclosing suites, `file` the suite's file. The recursion through
+/// nested suites is bounded by the reader's depth limit ([`json::MAX_DEPTH`]: a suite is two
+/// levels, its array and its object).
+fn read_children<R: Read + Seek>(
     json: &mut Json<R>,
     sink: &mut dyn ReportSink,
     titles: &mut Vec<String>,
-    parent_file: Option<&str>,
+    file: Option<&str>,
+    what: u8,
 ) -> Result<(), JsonError> {
-    array(json, "`suites`", |json| {
-        read_suite(json, sink, titles, parent_file)
-    })
+    if what == SPECS {
+        array(json, "`specs`", |json| read_spec(json, sink, titles, file))
+    } else {
+        let parent = Some(file.unwrap_or(""));
+        array(json, "`suites`", |json| {
+            read_suite(json, sink, titles, parent)
+        })
+    }
 }
 
 /// The keys of a suite the gate reads.
@@ -1025,33 +1032,23 @@ fn read_suite<R: Read + Seek>(
                 }
                 has_file = true;
             }
-            b"specs" | b"suites" if !(has_title && has_file) => {
-                later.defer(json, if key == b"specs" { SPECS } else { SUITES })?
+            b"specs" | b"suites" => {
+                let what = if key == b"specs" { SPECS } else { SUITES };
+                if has_title && has_file {
+                    read_children(json, sink, titles, file.as_deref(), what)?
+                } else {
+                    later.defer(json, what)?
+                }
             }
-            b"specs" => read_specs(json, sink, titles, file.as_deref())?,
-            b"suites" => read_suites(json, sink, titles, Some(file.as_deref().unwrap_or("")))?,
             _ => json.skip_value()?,
         }
         Ok(())
     })?;
-    later.replay(json, |json, what| match what {
-        SPECS => read_specs(json, sink, titles, file.as_deref()),
-        _ => read_suites(json, sink, titles, Some(file.as_deref().unwrap_or(""))),
+    later.replay(json, |json, what| {
+        read_children(json, sink, titles, file.as_deref(), what)
     })?;
     titles.truncate(depth);
     Ok(())
-}
-
-/// A suite's `specs` array.
-fn read_specs<R: Read + Seek>(
-    json: &mut Json<R>,
-    sink: &mut dyn ReportSink,
-    titles: &mut Vec<String>,
-    suite_file: Option<&str>,
-) -> Result<(), JsonError> {
-    array(json, "`specs`", |json| {
-        read_spec(json, sink, titles, suite_file)
-    })
 }
 
 /// The keys of a spec the gate reads.
@@ -1175,6 +1172,12 @@ fn read_test<R: Read + Seek>(
     };
     // The attempts' texts are named by the project: read them once it is known.
     let mut later = Later::default();
+    let project = |name: &Option<String>, id: &Option<String>| -> String {
+        name.as_deref().or(id.as_deref()).unwrap_or("").to_string()
+    };
+    let mut results = |json: &mut Json<R>, test: &mut PartialTest, project: String| {
+        read_results(json, sink, titles, file, &project, test)
+    };
     object(json, "a test", TEST_KEYS, |json, key| {
         match key {
             b"projectName" => project_name = json.read_optional_string()?,
@@ -1193,29 +1196,13 @@ fn read_test<R: Read + Seek>(
             }
             b"annotations" => read_annotations(json, &mut test.annotations)?,
             b"results" if project_name.is_none() => later.defer(json, RESULTS)?,
-            b"results" => read_results(
-                json,
-                sink,
-                titles,
-                file,
-                &project_name,
-                &project_id,
-                &mut test,
-            )?,
+            b"results" => results(json, &mut test, project(&project_name, &project_id))?,
             _ => json.skip_value()?,
         }
         Ok(())
     })?;
     later.replay(json, |json, _| {
-        read_results(
-            json,
-            sink,
-            titles,
-            file,
-            &project_name,
-            &project_id,
-            &mut test,
-        )
+        results(json, &mut test, project(&project_name, &project_id))
     })?;
     test.project = project_name.or(project_id).unwrap_or_default();
     Ok(test)
@@ -1227,14 +1214,9 @@ fn read_results<R: Read>(
     sink: &mut dyn ReportSink,
     titles: &[String],
     file: Option<&str>,
-    project_name: &Option<String>,
-    project_id: &Option<String>,
+    project: &str,
     test: &mut PartialTest,
 ) -> Result<(), JsonError> {
-    let project = project_name
-        .as_deref()
-        .or(project_id.as_deref())
-        .unwrap_or("");
     let mut index = 0u32;
     array(json, "`results`", |json| {
         let origin = |kind| TextOrigin {
