@@ -1716,4 +1716,39 @@ mod tests {
         let err = read_report_in_two(cut.path(), &mut first, &mut second, 1).unwrap_err();
         assert!(matches!(err, ReportError::Truncated { .. }), "{err}");
     }
+
+    /// Issue 10: the second reader checks its part as the first one does, so a fault in a
+    /// skipped value of the second half fails the report, with its byte.
+    #[test]
+    fn the_second_reader_validates_its_part() {
+        let text = std::fs::read(fixture("playwright-1.58.2/kitchen-sink.json")).unwrap();
+        let (split, _) = find_split(
+            &fixture("playwright-1.58.2/kitchen-sink.json"),
+            text.len() as u64,
+        )
+        .unwrap()
+        .unwrap();
+        // The first `"duration": ` after the split, in a result the walk skips.
+        let at = split as usize
+            + memchr::memmem::find(&text[split as usize..], b"\"duration\": ").unwrap()
+            + 12;
+        for fault in [&b"01"[..], b"tru", b"1.e", b"[1 2}"] {
+            let mut broken = text[..at].to_vec();
+            broken.extend_from_slice(fault);
+            broken.extend_from_slice(&text[at..]);
+            let file = tempfile::NamedTempFile::new().unwrap();
+            std::fs::write(file.path(), &broken).unwrap();
+            let (mut first, mut second) = (Collected::default(), Collected::default());
+            let err = read_report_in_two(file.path(), &mut first, &mut second, 1).unwrap_err();
+            match err {
+                ReportError::NotJson { offset, .. } => {
+                    assert!(
+                        offset >= at as u64 && offset <= (at + 8) as u64,
+                        "{offset} {at}"
+                    )
+                }
+                other => panic!("{}: {other}", String::from_utf8_lossy(fault)),
+            }
+        }
+    }
 }
