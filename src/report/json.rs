@@ -813,6 +813,7 @@ impl<R: Read> JsonReader<R> {
 
 /// An escape (after its backslash) that needs no further checks: a one-letter escape, or
 /// `\u` with four hex digits outside the surrogates; its length and character.
+#[inline]
 fn quick_escape(bytes: &[u8]) -> Option<(usize, char)> {
     let decoded = match *bytes.first()? {
         b'"' => '"',
@@ -839,6 +840,7 @@ fn quick_escape(bytes: &[u8]) -> Option<(usize, char)> {
 /// Checks the raw bytes of a string between escapes: `Ok(n)` when the first `n` bytes are
 /// UTF-8 text without control characters and the rest (at most three bytes) is the start of
 /// a character cut by the end of `text`; `Err(i)` when byte `i` cannot stand in a string.
+#[inline]
 fn check_text(text: &[u8]) -> Result<usize, usize> {
     let (mut any, mut control) = (0u8, false);
     for &b in text {
