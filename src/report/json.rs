@@ -298,10 +298,7 @@ impl<R: Read> JsonReader<R> {
         self.pos += 1;
         // Keys are short and plain: take them straight from the buffer when they are whole.
         let window = &self.buf[self.pos..self.end];
-        if let Some(i) = window.iter().position(|&b| b == b'"' || b == b'\\')
-            && window[i] == b'"'
-            && check_text(&window[..i]) == Ok(i)
-        {
+        if let Some(i) = plain_string(window) {
             key.extend_from_slice(&window[..i]);
             self.pos += i + 1;
             return self.expect(b':', "`:`").map(|()| true);
@@ -419,21 +416,12 @@ impl<R: Read> JsonReader<R> {
         self.pos += 1; // the opening quote
         // Fast path: the whole string is buffered and has no escapes.
         let window = &self.buf[self.pos..self.end];
-        let short = window
-            .iter()
-            .take(32)
-            .position(|&b| b == b'"' || b == b'\\');
-        let found = match short {
+        let found = match plain_string(&window[..window.len().min(32)]) {
             Some(i) => Some(i),
-            None if window.len() > 32 => {
-                memchr::memchr2(b'"', b'\\', &window[32..]).map(|i| i + 32)
-            }
-            None => None,
+            None => memchr::memchr2(b'"', b'\\', window)
+                .filter(|&i| window[i] == b'"' && check_text(&window[..i]) == Ok(i)),
         };
-        if let Some(i) = found
-            && window[i] == b'"'
-            && check_text(&window[..i]) == Ok(i)
-        {
+        if let Some(i) = found {
             let bytes = &window[..i.min(max)];
             match std::str::from_utf8(bytes) {
                 Ok(text) => out.push_str(text),
@@ -788,13 +776,7 @@ impl<R: Read> JsonReader<R> {
     fn skip_string_rest(&mut self) -> Result<(), JsonError> {
         // Most skipped strings are short: look at a few bytes before calling memchr.
         let window = &self.buf[self.pos..self.end];
-        if let Some(i) = window
-            .iter()
-            .take(24)
-            .position(|&b| b == b'"' || b == b'\\')
-            && window[i] == b'"'
-            && check_text(&window[..i]) == Ok(i)
-        {
+        if let Some(i) = plain_string(&window[..window.len().min(32)]) {
             self.pos += i + 1;
             return Ok(());
         }
@@ -809,6 +791,33 @@ impl<R: Read> JsonReader<R> {
             Some(_) => Err(self.syntax("the end of the file after the report")),
         }
     }
+}
+
+/// The value of each hex digit; 255 for bytes that are not one.
+const HEX: [u8; 256] = {
+    let mut table = [255u8; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// The length of a string's text when it ends (at a `"`) within `window` and is plain:
+/// printable ASCII without escapes. Anything else is for the full check.
+#[inline]
+fn plain_string(window: &[u8]) -> Option<usize> {
+    let i = window
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || !(0x20..0x80).contains(&b))?;
+    (window[i] == b'"').then_some(i)
 }
 
 /// An escape (after its backslash) that needs no further checks: a one-letter escape, or
@@ -828,7 +837,11 @@ fn quick_escape(bytes: &[u8]) -> Option<(usize, char)> {
             let digits = bytes.get(1..5)?;
             let mut code = 0u32;
             for &d in digits {
-                code = code * 16 + (d as char).to_digit(16)?;
+                let digit = HEX[usize::from(d)];
+                if digit > 15 {
+                    return None;
+                }
+                code = code << 4 | u32::from(digit);
             }
             return char::from_u32(code).map(|c| (5, c));
         }
