@@ -509,14 +509,6 @@ impl<R: Read> JsonReader<R> {
     fn escape(&mut self, out: Option<&mut Vec<u8>>, max: usize) -> Result<(), JsonError> {
         let byte = self.next_byte()?;
         let decoded: char = match byte {
-            b'"' => '"',
-            b'\\' => '\\',
-            b'/' => '/',
-            b'b' => '\u{8}',
-            b'f' => '\u{c}',
-            b'n' => '\n',
-            b'r' => '\r',
-            b't' => '\t',
             b'u' => {
                 let high = self.hex4()?;
                 if (0xDC00..0xE000).contains(&high) {
@@ -537,7 +529,10 @@ impl<R: Read> JsonReader<R> {
                     char::from_u32(high).unwrap_or('\u{FFFD}')
                 }
             }
-            _ => return Err(self.syntax("a valid escape sequence")),
+            _ => match one_letter_escape(byte) {
+                Some(decoded) => decoded,
+                None => return Err(self.syntax("a valid escape sequence")),
+            },
         };
         if let Some(out) = out {
             let mut tmp = [0u8; 4];
@@ -824,15 +819,7 @@ fn plain_string(window: &[u8]) -> Option<usize> {
 /// `\u` with four hex digits outside the surrogates; its length and character.
 #[inline]
 fn quick_escape(bytes: &[u8]) -> Option<(usize, char)> {
-    let decoded = match *bytes.first()? {
-        b'"' => '"',
-        b'\\' => '\\',
-        b'/' => '/',
-        b'b' => '\u{8}',
-        b'f' => '\u{c}',
-        b'n' => '\n',
-        b'r' => '\r',
-        b't' => '\t',
+    match *bytes.first()? {
         b'u' => {
             let digits = bytes.get(1..5)?;
             let mut code = 0u32;
@@ -843,11 +830,26 @@ fn quick_escape(bytes: &[u8]) -> Option<(usize, char)> {
                 }
                 code = code << 4 | u32::from(digit);
             }
-            return char::from_u32(code).map(|c| (5, c));
+            char::from_u32(code).map(|c| (5, c))
         }
+        byte => one_letter_escape(byte).map(|c| (1, c)),
+    }
+}
+
+/// The character of a one-letter escape (`\n`, `\"`, …).
+#[inline]
+fn one_letter_escape(byte: u8) -> Option<char> {
+    Some(match byte {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
         _ => return None,
-    };
-    Some((1, decoded))
+    })
 }
 
 /// Checks the raw bytes of a string between escapes: `Ok(n)` when the first `n` bytes are
