@@ -331,7 +331,7 @@ pub enum ReportError {
     },
     /// Nested deeper than the JSON parser allows.
     #[error(
-        "{path}: the JSON nests deeper than 128 levels at byte {offset}; no Playwright report does that"
+        "{path}: the JSON nests 128 levels deep at byte {offset} (at most 127 are read, as by serde_json); no Playwright report does that"
     )]
     TooDeep {
         /// The report file.
