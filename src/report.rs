@@ -10,7 +10,7 @@
 //! A test's outcome is derived from its attempts by the gate's own rule ([`derive_outcome`]);
 //! its `status` label is kept only to be checked against them.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
 
 mod json;
@@ -506,7 +506,7 @@ pub enum ReportError {
     },
     /// Nested deeper than the JSON parser allows.
     #[error(
-        "{path}: the JSON nests deeper than 128 levels at byte {offset}; no Playwright report does that"
+        "{path}: the JSON nests 128 levels deep at byte {offset} (at most 127 are read, as by serde_json); no Playwright report does that"
     )]
     TooDeep {
         /// The report file.
@@ -532,8 +532,27 @@ pub fn read_report(path: &Path, sink: &mut dyn ReportSink) -> Result<(), ReportE
     read_from(file, sink).map_err(|problem| problem.into_error(path, size))
 }
 
+/// Reads a report held in memory as [`read_report`] reads a file (used by the differential
+/// tests); `path` only names it in errors.
+pub fn read_report_bytes(
+    path: &Path,
+    bytes: &[u8],
+    sink: &mut dyn ReportSink,
+) -> Result<(), ReportError> {
+    if bytes.is_empty() {
+        return Err(ReportError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    read_from(std::io::Cursor::new(bytes), sink).map_err(|problem| {
+        problem.into_error_at(path, bytes.len() as u64, |offset| {
+            Some(line_and_column_in(bytes, offset))
+        })
+    })
+}
+
 /// Reads a report from any reader (used by tests and by [`read_report`]).
-fn read_from<R: Read>(reader: R, sink: &mut dyn ReportSink) -> Result<(), Problem> {
+fn read_from<R: Read + Seek>(reader: R, sink: &mut dyn ReportSink) -> Result<(), Problem> {
     let mut json = JsonReader::new(reader);
     let shape = read_root(&mut json, sink, &mut |_| Ok(false)).map_err(Problem::Json)?;
     json.end().map_err(Problem::Json)?;
@@ -593,6 +612,8 @@ pub fn read_report_in_two<S: ReportSink + Send>(
         let helper = scope.spawn(move || -> Result<u64, JsonError> {
             let mut json = JsonReader::new(second_file);
             json.seek_to(start)?;
+            // It starts inside the root object and its `suites` array.
+            json.set_depth(2);
             read_suites_tail(&mut json, second)
         });
         let mut helper = Some(helper);
@@ -657,7 +678,7 @@ fn find_split(path: &Path, size: u64) -> Result<Option<(u64, ReportConfig)>, Jso
 
 /// The second reader: top-level suites from its start to the end of the `suites` array;
 /// returns the offset just past the closing `]`.
-fn read_suites_tail<R: Read>(
+fn read_suites_tail<R: Read + Seek>(
     json: &mut Json<R>,
     sink: &mut dyn ReportSink,
 ) -> Result<u64, JsonError> {
@@ -682,6 +703,16 @@ enum Problem {
 
 impl Problem {
     fn into_error(self, path: &Path, size: u64) -> ReportError {
+        self.into_error_at(path, size, |offset| line_and_column(path, offset))
+    }
+
+    /// The error, with `locate` giving the line and column of a byte offset.
+    fn into_error_at(
+        self,
+        path: &Path,
+        size: u64,
+        locate: impl Fn(u64) -> Option<(usize, usize)>,
+    ) -> ReportError {
         let path = path.to_path_buf();
         match self {
             Problem::Shape(why) => ReportError::NotPlaywright { path, why },
@@ -696,7 +727,7 @@ impl Problem {
                 source: std::io::Error::other(detail),
             },
             Problem::Json(JsonError::Syntax { offset, expected }) => {
-                let (line, column) = line_and_column(&path, offset).unwrap_or((0, 0));
+                let (line, column) = locate(offset).unwrap_or((0, 0));
                 ReportError::NotJson {
                     path,
                     offset,
@@ -707,6 +738,14 @@ impl Problem {
             }
         }
     }
+}
+
+/// 1-based line and column of a byte offset in `bytes`.
+fn line_and_column_in(bytes: &[u8], offset: u64) -> (usize, usize) {
+    let before = &bytes[..(offset as usize).min(bytes.len())];
+    let line = memchr::memchr_iter(b'\n', before).count() + 1;
+    let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+    (line, before.len() - line_start + 1)
 }
 
 /// 1-based line and column of a byte offset, found by reading the file again (errors only).
@@ -769,15 +808,15 @@ impl Shape {
     }
 }
 
-/// Deepest describe nesting read; deeper suites are an error (no report nests like that).
-const MAX_SUITE_DEPTH: usize = 64;
-
 type Json<R> = JsonReader<R>;
 
-/// Calls `each` for every key of the object that comes next; `null` counts as empty.
+/// Calls `each` for every key of the object that comes next; `null` counts as empty. Each of
+/// the `known` keys (the ones the gate reads) may appear once: a second one would make the
+/// report mean two things.
 fn object<R: Read>(
     json: &mut Json<R>,
     what: &str,
+    known: &[&[u8]],
     mut each: impl FnMut(&mut Json<R>, &[u8]) -> Result<(), JsonError>,
 ) -> Result<(), JsonError> {
     if json.take_null()? {
@@ -788,10 +827,61 @@ fn object<R: Read>(
     }
     json.begin_object()?;
     let (mut key, mut first) = (Vec::new(), true);
+    let mut seen = 0u64;
     while json.next_key(&mut key, &mut first)? {
+        if let Some(index) = known.iter().position(|k| *k == key.as_slice()) {
+            if seen & (1 << index) != 0 {
+                return Err(json.shape(format!(
+                    "the key `{}` appears twice in {what}",
+                    String::from_utf8_lossy(&key)
+                )));
+            }
+            seen |= 1 << index;
+        }
         each(json, &key)?;
     }
     Ok(())
+}
+
+/// Values read after their object ended, because a key they depend on came later (key order
+/// never matters): the offsets of those values, read again in file order once the object is
+/// whole. Only reports written in an unusual key order pay for the second read.
+#[derive(Default)]
+struct Later {
+    offsets: [Option<(u64, u8)>; 2],
+}
+
+impl Later {
+    /// Skips (and checks) the value that comes next, to read it again later as `what`.
+    fn defer<R: Read>(&mut self, json: &mut Json<R>, what: u8) -> Result<(), JsonError> {
+        let offset = json.next_offset()?;
+        if let Some(slot) = self.offsets.iter_mut().find(|slot| slot.is_none()) {
+            *slot = Some((offset, what));
+        }
+        json.skip_value()
+    }
+
+    /// Reads each deferred value again, as if still inside its object, then returns to where
+    /// the reader was.
+    fn replay<R: Read + Seek>(
+        mut self,
+        json: &mut Json<R>,
+        mut read: impl FnMut(&mut Json<R>, u8) -> Result<(), JsonError>,
+    ) -> Result<(), JsonError> {
+        if self.offsets[0].is_none() {
+            return Ok(());
+        }
+        self.offsets
+            .sort_by_key(|slot| slot.map_or(u64::MAX, |(offset, _)| offset));
+        let end = json.offset();
+        json.set_depth(json.depth() + 1);
+        for (offset, what) in self.offsets.into_iter().flatten() {
+            json.seek_to(offset)?;
+            read(json, what)?;
+        }
+        json.set_depth(json.depth() - 1);
+        json.seek_to(end)
+    }
 }
 
 /// Calls `each` for every element of the array that comes next; `null` counts as empty.
@@ -816,7 +906,7 @@ fn array<R: Read>(
 
 /// Reads the root object. `at_suite` is asked before each top-level suite whether another
 /// reader already read from there to the end of `suites` (it then moves `json` past the `]`).
-fn read_root<R: Read>(
+fn read_root<R: Read + Seek>(
     json: &mut Json<R>,
     sink: &mut dyn ReportSink,
     at_suite: &mut dyn FnMut(&mut Json<R>) -> Result<bool, JsonError>,
@@ -824,9 +914,12 @@ fn read_root<R: Read>(
     match json.kind()? {
         Kind::Object => {}
         Kind::Array => {
-            return Err(json.shape(
+            let wrong = json.shape(
                 "the top-level JSON value is an array, expected an object with `config` and `suites`",
-            ));
+            );
+            // Broken JSON is told as such, before the shape.
+            json.skip_value()?;
+            return Err(wrong);
         }
         _ => {
             // A bare value: a syntax error if it is not even JSON.
@@ -835,43 +928,24 @@ fn read_root<R: Read>(
         }
     }
     let mut shape = Shape::default();
-    object(json, "the report", |json, key| {
+    // Tests and top-level errors are read after the config, which says where paths are from.
+    let mut later = Later::default();
+    object(json, "the report", ROOT_KEYS, |json, key| {
         match key {
             b"config" => {
                 sink.config(read_config(json)?);
                 shape.has_config = true;
             }
             b"suites" => {
-                let mut titles = Vec::new();
-                if !json.take_null()? {
-                    if json.kind()? != Kind::Array {
-                        return Err(json.shape("expected `suites` to be an array"));
-                    }
-                    json.begin_array()?;
-                    let mut first = true;
-                    while json.next_element(&mut first)? {
-                        if at_suite(json)? {
-                            break; // another reader read the rest; `json` is past the `]`
-                        }
-                        read_suite(json, sink, &mut titles, None)?;
-                    }
+                if !shape.has_config {
+                    later.defer(json, SUITES)?;
+                } else {
+                    read_top_suites(json, sink, at_suite)?;
                 }
                 shape.has_suites = true;
             }
-            b"errors" => array(json, "`errors`", |json| {
-                let origin = TextOrigin {
-                    file: None,
-                    title_path: &[],
-                    project: "",
-                    attempt: None,
-                    kind: TextKind::TopLevelError,
-                };
-                let (message, location) = read_error(json, &mut |piece, last| {
-                    hand_text(sink, origin, piece, last)
-                })?;
-                sink.top_level_error(TopLevelError { message, location });
-                Ok(())
-            })?,
+            b"errors" if !shape.has_config => later.defer(json, ERRORS)?,
+            b"errors" => read_top_errors(json, sink)?,
             b"stats" => sink.stats(read_stats(json)?),
             _ => {
                 if shape.foreign_keys.len() < 20 {
@@ -884,20 +958,88 @@ fn read_root<R: Read>(
         }
         Ok(())
     })?;
+    if shape.has_config {
+        later.replay(json, |json, what| match what {
+            SUITES => read_top_suites(json, sink, &mut |_| Ok(false)),
+            _ => read_top_errors(json, sink),
+        })?;
+    }
     Ok(shape)
+}
+
+/// The keys of the root object the gate reads.
+const ROOT_KEYS: &[&[u8]] = &[b"config", b"suites", b"errors", b"stats"];
+/// What a deferred value is.
+const SUITES: u8 = 0;
+const ERRORS: u8 = 1;
+const SPECS: u8 = 2;
+const TESTS: u8 = 3;
+const RESULTS: u8 = 4;
+
+/// The top-level `suites` array. `at_suite` is asked before each suite whether another reader
+/// already read from there to the end of the array.
+fn read_top_suites<R: Read + Seek>(
+    json: &mut Json<R>,
+    sink: &mut dyn ReportSink,
+    at_suite: &mut dyn FnMut(&mut Json<R>) -> Result<bool, JsonError>,
+) -> Result<(), JsonError> {
+    let mut titles = Vec::new();
+    if json.take_null()? {
+        return Ok(());
+    }
+    if json.kind()? != Kind::Array {
+        return Err(json.shape("expected `suites` to be an array"));
+    }
+    json.begin_array()?;
+    let mut first = true;
+    while json.next_element(&mut first)? {
+        if at_suite(json)? {
+            // Another reader read the rest; `json` is past the `]`.
+            json.left_array();
+            break;
+        }
+        read_suite(json, sink, &mut titles, None)?;
+    }
+    Ok(())
+}
+
+/// The top-level `errors` array.
+fn read_top_errors<R: Read>(
+    json: &mut Json<R>,
+    sink: &mut dyn ReportSink,
+) -> Result<(), JsonError> {
+    array(json, "`errors`", |json| {
+        let origin = TextOrigin {
+            file: None,
+            title_path: &[],
+            project: "",
+            attempt: None,
+            kind: TextKind::TopLevelError,
+        };
+        let (message, location) = read_error(json, &mut |piece, last| {
+            hand_text(sink, origin, piece, last)
+        })?;
+        sink.top_level_error(TopLevelError { message, location });
+        Ok(())
+    })
 }
 
 fn read_config<R: Read>(json: &mut Json<R>) -> Result<ReportConfig, JsonError> {
     let mut config = ReportConfig::default();
-    object(json, "`config`", |json, key| {
-        match key {
-            b"rootDir" => config.root_dir = json.read_optional_string()?,
-            b"version" => config.version = json.read_optional_string()?,
-            b"shard" => config.shard = read_shard(json)?,
-            _ => json.skip_value()?,
-        }
-        Ok(())
-    })?;
+    object(
+        json,
+        "`config`",
+        &[b"rootDir", b"version", b"shard"],
+        |json, key| {
+            match key {
+                b"rootDir" => config.root_dir = json.read_optional_string()?,
+                b"version" => config.version = json.read_optional_string()?,
+                b"shard" => config.shard = read_shard(json)?,
+                _ => json.skip_value()?,
+            }
+            Ok(())
+        },
+    )?;
     Ok(config)
 }
 
@@ -905,15 +1047,20 @@ fn read_config<R: Read>(json: &mut Json<R>) -> Result<ReportConfig, JsonError> {
 fn read_shard<R: Read>(json: &mut Json<R>) -> Result<Option<Shard>, JsonError> {
     let (mut current, mut total) = (None, None);
     let mut present = false;
-    object(json, "`config.shard`", |json, key| {
-        present = true;
-        match key {
-            b"current" => current = json.read_u64()?,
-            b"total" => total = json.read_u64()?,
-            _ => json.skip_value()?,
-        }
-        Ok(())
-    })?;
+    object(
+        json,
+        "`config.shard`",
+        &[b"current", b"total"],
+        |json, key| {
+            present = true;
+            match key {
+                b"current" => current = json.read_u64()?,
+                b"total" => total = json.read_u64()?,
+                _ => json.skip_value()?,
+            }
+            Ok(())
+        },
+    )?;
     if !present {
         return Ok(None);
     }
@@ -926,17 +1073,28 @@ fn read_shard<R: Read>(json: &mut Json<R>) -> Result<Option<Shard>, JsonError> {
 
 fn read_stats<R: Read>(json: &mut Json<R>) -> Result<Stats, JsonError> {
     let mut stats = Stats::default();
-    object(json, "`stats`", |json, key| {
-        match key {
-            b"startTime" => stats.start_time = json.read_optional_string()?,
-            b"expected" => stats.expected = json.read_u64()?,
-            b"unexpected" => stats.unexpected = json.read_u64()?,
-            b"flaky" => stats.flaky = json.read_u64()?,
-            b"skipped" => stats.skipped = json.read_u64()?,
-            _ => json.skip_value()?,
-        }
-        Ok(())
-    })?;
+    object(
+        json,
+        "`stats`",
+        &[
+            b"startTime",
+            b"expected",
+            b"unexpected",
+            b"flaky",
+            b"skipped",
+        ],
+        |json, key| {
+            match key {
+                b"startTime" => stats.start_time = json.read_optional_string()?,
+                b"expected" => stats.expected = json.read_u64()?,
+                b"unexpected" => stats.unexpected = json.read_u64()?,
+                b"flaky" => stats.flaky = json.read_u64()?,
+                b"skipped" => stats.skipped = json.read_u64()?,
+                _ => json.skip_value()?,
+            }
+            Ok(())
+        },
+    )?;
     Ok(stats)
 }
 
@@ -951,15 +1109,20 @@ fn read_error<R: Read>(
     let mut message = None;
     let mut value = None;
     let mut location = None;
-    object(json, "an error", |json, key| {
-        match key {
-            b"message" => message = read_scanned_string(json, text)?,
-            b"value" => value = read_scanned_string(json, text)?,
-            b"location" => location = read_location(json)?,
-            _ => json.skip_value()?,
-        }
-        Ok(())
-    })?;
+    object(
+        json,
+        "an error",
+        &[b"message", b"value", b"location"],
+        |json, key| {
+            match key {
+                b"message" => message = read_scanned_string(json, text)?,
+                b"value" => value = read_scanned_string(json, text)?,
+                b"location" => location = read_location(json)?,
+                _ => json.skip_value()?,
+            }
+            Ok(())
+        },
+    )?;
     let text = message
         .or(value)
         .unwrap_or_else(|| "(error without a message)".to_string());
@@ -1038,15 +1201,20 @@ fn read_location<R: Read>(json: &mut Json<R>) -> Result<Option<Location>, JsonEr
         line: 0,
         column: 0,
     };
-    object(json, "a location", |json, key| {
-        match key {
-            b"file" => location.file = json.read_optional_string()?.unwrap_or_default(),
-            b"line" => location.line = clamp(json.read_u64()?),
-            b"column" => location.column = clamp(json.read_u64()?),
-            _ => json.skip_value()?,
-        }
-        Ok(())
-    })?;
+    object(
+        json,
+        "a location",
+        &[b"file", b"line", b"column"],
+        |json, key| {
+            match key {
+                b"file" => location.file = json.read_optional_string()?.unwrap_or_default(),
+                b"line" => location.line = clamp(json.read_u64()?),
+                b"column" => location.column = clamp(json.read_u64()?),
+                _ => json.skip_value()?,
+            }
+            Ok(())
+        },
+    )?;
     Ok(Some(location))
 }
 
@@ -1063,14 +1231,19 @@ fn read_annotations<R: Read>(
             kind: String::new(),
             description: None,
         };
-        object(json, "an annotation", |json, key| {
-            match key {
-                b"type" => annotation.kind = json.read_optional_string()?.unwrap_or_default(),
-                b"description" => annotation.description = json.read_optional_string()?,
-                _ => json.skip_value()?,
-            }
-            Ok(())
-        })?;
+        object(
+            json,
+            "an annotation",
+            &[b"type", b"description"],
+            |json, key| {
+                match key {
+                    b"type" => annotation.kind = json.read_optional_string()?.unwrap_or_default(),
+                    b"description" => annotation.description = json.read_optional_string()?,
+                    _ => json.skip_value()?,
+                }
+                Ok(())
+            },
+        )?;
         if !into.contains(&annotation) {
             into.push(annotation);
         }
@@ -1078,25 +1251,32 @@ fn read_annotations<R: Read>(
     })
 }
 
-/// An array of suites; `titles` holds the describe titles of the enclosing suites.
-fn read_suites<R: Read>(
+/// A suite's `specs` (`what` = [`SPECS`]) or nested `suites` array; `titles` holds the
+/// describe titles of the enclosing suites, `file` the suite's file. The recursion through
+/// nested suites is bounded by the reader's depth limit ([`json::MAX_DEPTH`]: a suite is two
+/// levels, its array and its object).
+fn read_children<R: Read + Seek>(
     json: &mut Json<R>,
     sink: &mut dyn ReportSink,
     titles: &mut Vec<String>,
-    parent_file: Option<&str>,
+    file: Option<&str>,
+    what: u8,
 ) -> Result<(), JsonError> {
-    if titles.len() > MAX_SUITE_DEPTH {
-        return Err(JsonError::TooDeep {
-            offset: json.offset(),
-        });
+    if what == SPECS {
+        array(json, "`specs`", |json| read_spec(json, sink, titles, file))
+    } else {
+        let parent = Some(file.unwrap_or(""));
+        array(json, "`suites`", |json| {
+            read_suite(json, sink, titles, parent)
+        })
     }
-    array(json, "`suites`", |json| {
-        read_suite(json, sink, titles, parent_file)
-    })
 }
 
+/// The keys of a suite the gate reads.
+const SUITE_KEYS: &[&[u8]] = &[b"title", b"file", b"specs", b"suites"];
+
 /// One suite: a file (at the top level) or a describe block (nested).
-fn read_suite<R: Read>(
+fn read_suite<R: Read + Seek>(
     json: &mut Json<R>,
     sink: &mut dyn ReportSink,
     titles: &mut Vec<String>,
@@ -1106,39 +1286,49 @@ fn read_suite<R: Read>(
     let is_file_suite = parent_file.is_none();
     let depth = titles.len();
     let mut file: Option<String> = parent_file.map(str::to_string);
-    let mut titled = false;
-    object(json, "a suite", |json, key| {
+    let (mut has_title, mut has_file) = (false, false);
+    // Specs and nested suites need the suite's title and file: read them once both are known.
+    let mut later = Later::default();
+    object(json, "a suite", SUITE_KEYS, |json, key| {
         match key {
             b"title" => {
                 let title = json.read_optional_string()?.unwrap_or_default();
-                if !is_file_suite && !titled && !title.is_empty() {
+                if !is_file_suite && !title.is_empty() {
                     titles.push(title);
-                    titled = true;
                 }
+                has_title = true;
             }
             b"file" => {
                 if let Some(value) = json.read_optional_string()? {
                     file = Some(value);
                 }
+                has_file = true;
             }
-            b"specs" => {
-                let suite_file = file.as_deref();
-                array(json, "`specs`", |json| {
-                    read_spec(json, sink, titles, suite_file)
-                })?
+            b"specs" | b"suites" => {
+                let what = if key == b"specs" { SPECS } else { SUITES };
+                if has_title && has_file {
+                    read_children(json, sink, titles, file.as_deref(), what)?
+                } else {
+                    later.defer(json, what)?
+                }
             }
-            b"suites" => read_suites(json, sink, titles, Some(file.as_deref().unwrap_or("")))?,
             _ => json.skip_value()?,
         }
         Ok(())
+    })?;
+    later.replay(json, |json, what| {
+        read_children(json, sink, titles, file.as_deref(), what)
     })?;
     titles.truncate(depth);
     Ok(())
 }
 
+/// The keys of a spec the gate reads.
+const SPEC_KEYS: &[&[u8]] = &[b"title", b"tests", b"file", b"line"];
+
 /// One spec (a `test(...)` call): its tests, one per project, are complete when the spec ends,
 /// because `file` and `line` come after `tests` in Playwright's output.
-fn read_spec<R: Read>(
+fn read_spec<R: Read + Seek>(
     json: &mut Json<R>,
     sink: &mut dyn ReportSink,
     titles: &mut Vec<String>,
@@ -1149,24 +1339,24 @@ fn read_spec<R: Read>(
     let mut file: Option<String> = None;
     let mut line = 0u32;
     let mut tests: Vec<PartialTest> = Vec::new();
-    object(json, "a spec", |json, key| {
+    // The tests' texts are named by the spec's title: read them once it is known.
+    let mut later = Later::default();
+    object(json, "a spec", SPEC_KEYS, |json, key| {
         match key {
             b"title" => {
-                let title = json.read_optional_string()?.unwrap_or_default();
-                if !titled {
-                    titles.push(title);
-                    titled = true;
-                }
+                titles.push(json.read_optional_string()?.unwrap_or_default());
+                titled = true;
             }
-            b"tests" => array(json, "`tests`", |json| {
-                tests.push(read_test(json, sink, titles, suite_file)?);
-                Ok(())
-            })?,
+            b"tests" if !titled => later.defer(json, TESTS)?,
+            b"tests" => read_tests(json, sink, titles, suite_file, &mut tests)?,
             b"file" => file = json.read_optional_string()?,
             b"line" => line = clamp(json.read_u64()?),
             _ => json.skip_value()?,
         }
         Ok(())
+    })?;
+    later.replay(json, |json, _| {
+        read_tests(json, sink, titles, suite_file, &mut tests)
     })?;
     let title_path = titles.clone();
     titles.truncate(depth);
@@ -1210,7 +1400,31 @@ struct PartialTest {
     annotations: Vec<Annotation>,
 }
 
-fn read_test<R: Read>(
+/// The keys of a test the gate reads.
+const TEST_KEYS: &[&[u8]] = &[
+    b"projectName",
+    b"projectId",
+    b"expectedStatus",
+    b"status",
+    b"annotations",
+    b"results",
+];
+
+/// The tests of a spec, one per project.
+fn read_tests<R: Read + Seek>(
+    json: &mut Json<R>,
+    sink: &mut dyn ReportSink,
+    titles: &[String],
+    file: Option<&str>,
+    tests: &mut Vec<PartialTest>,
+) -> Result<(), JsonError> {
+    array(json, "`tests`", |json| {
+        tests.push(read_test(json, sink, titles, file)?);
+        Ok(())
+    })
+}
+
+fn read_test<R: Read + Seek>(
     json: &mut Json<R>,
     sink: &mut dyn ReportSink,
     titles: &[String],
@@ -1225,7 +1439,15 @@ fn read_test<R: Read>(
         attempts: Vec::new(),
         annotations: Vec::new(),
     };
-    object(json, "a test", |json, key| {
+    // The attempts' texts are named by the project: read them once it is known.
+    let mut later = Later::default();
+    let project = |name: &Option<String>, id: &Option<String>| -> String {
+        name.as_deref().or(id.as_deref()).unwrap_or("").to_string()
+    };
+    let mut results = |json: &mut Json<R>, test: &mut PartialTest, project: String| {
+        read_results(json, sink, titles, file, &project, test)
+    };
+    object(json, "a test", TEST_KEYS, |json, key| {
         match key {
             b"projectName" => project_name = json.read_optional_string()?,
             b"projectId" => project_id = json.read_optional_string()?,
@@ -1242,33 +1464,54 @@ fn read_test<R: Read>(
                     .and_then(Outcome::parse)
             }
             b"annotations" => read_annotations(json, &mut test.annotations)?,
-            b"results" => {
-                let project = project_name
-                    .as_deref()
-                    .or(project_id.as_deref())
-                    .unwrap_or("");
-                let mut index = 0u32;
-                array(json, "`results`", |json| {
-                    let origin = |kind| TextOrigin {
-                        file,
-                        title_path: titles,
-                        project,
-                        attempt: Some(index),
-                        kind,
-                    };
-                    let attempt = read_result(json, sink, &origin, index, &mut test.annotations)?;
-                    test.attempts.push(attempt);
-                    index += 1;
-                    Ok(())
-                })?;
-            }
+            b"results" if project_name.is_none() => later.defer(json, RESULTS)?,
+            b"results" => results(json, &mut test, project(&project_name, &project_id))?,
             _ => json.skip_value()?,
         }
         Ok(())
     })?;
+    later.replay(json, |json, _| {
+        results(json, &mut test, project(&project_name, &project_id))
+    })?;
     test.project = project_name.or(project_id).unwrap_or_default();
     Ok(test)
 }
+
+/// A test's `results` array: its attempts, in order.
+fn read_results<R: Read>(
+    json: &mut Json<R>,
+    sink: &mut dyn ReportSink,
+    titles: &[String],
+    file: Option<&str>,
+    project: &str,
+    test: &mut PartialTest,
+) -> Result<(), JsonError> {
+    let mut index = 0u32;
+    array(json, "`results`", |json| {
+        let origin = |kind| TextOrigin {
+            file,
+            title_path: titles,
+            project,
+            attempt: Some(index),
+            kind,
+        };
+        let attempt = read_result(json, sink, &origin, index, &mut test.annotations)?;
+        test.attempts.push(attempt);
+        index += 1;
+        Ok(())
+    })
+}
+
+/// The keys of a result the gate reads.
+const RESULT_KEYS: &[&[u8]] = &[
+    b"status",
+    b"retry",
+    b"error",
+    b"errors",
+    b"stdout",
+    b"stderr",
+    b"annotations",
+];
 
 /// One result (attempt): stdout, stderr and error messages go to the sink as they are read.
 fn read_result<'o, R: Read>(
@@ -1287,7 +1530,7 @@ fn read_result<'o, R: Read>(
     // `error` repeats `errors[0]` in every report that has `errors`: keep its raw bytes and
     // decode them only for reports without `errors` (before 1.22).
     let mut raw_error: Option<Vec<u8>> = None;
-    object(json, "a result", |json, key| {
+    object(json, "a result", RESULT_KEYS, |json, key| {
         match key {
             b"status" => {
                 attempt.status = json
@@ -1357,31 +1600,38 @@ fn read_stdio_entry<R: Read>(
         Kind::String => read_whole_text(json, &mut |piece, last| {
             hand_text(sink, origin, piece, last)
         }),
-        Kind::Object => object(json, "a stdout entry", |json, key| {
-            match key {
-                b"text" if json.kind()? == Kind::String => {
-                    read_whole_text(json, &mut |piece, last| {
-                        hand_text(sink, origin, piece, last)
-                    })?
-                }
-                b"buffer" if json.kind()? == Kind::String => {
-                    use base64::Engine as _;
-                    let mut encoded = Vec::new();
-                    json.read_text_pieces(&mut |piece| {
-                        encoded.extend_from_slice(piece.as_bytes())
-                    })?;
-                    if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(&encoded) {
-                        let count = bytes.len().div_ceil(TEXT_PIECE);
-                        for (index, piece) in bytes.chunks(TEXT_PIECE).enumerate() {
-                            let piece = String::from_utf8_lossy(piece);
-                            hand_text(sink, origin, &piece, index + 1 == count);
+        Kind::Object => object(
+            json,
+            "a stdout entry",
+            &[b"text", b"buffer"],
+            |json, key| {
+                match key {
+                    b"text" if json.kind()? == Kind::String => {
+                        read_whole_text(json, &mut |piece, last| {
+                            hand_text(sink, origin, piece, last)
+                        })?
+                    }
+                    b"buffer" if json.kind()? == Kind::String => {
+                        use base64::Engine as _;
+                        let mut encoded = Vec::new();
+                        json.read_text_pieces(&mut |piece| {
+                            encoded.extend_from_slice(piece.as_bytes())
+                        })?;
+                        if let Ok(bytes) =
+                            base64::engine::general_purpose::STANDARD.decode(&encoded)
+                        {
+                            let count = bytes.len().div_ceil(TEXT_PIECE);
+                            for (index, piece) in bytes.chunks(TEXT_PIECE).enumerate() {
+                                let piece = String::from_utf8_lossy(piece);
+                                hand_text(sink, origin, &piece, index + 1 == count);
+                            }
                         }
                     }
+                    _ => json.skip_value()?,
                 }
-                _ => json.skip_value()?,
-            }
-            Ok(())
-        }),
+                Ok(())
+            },
+        ),
         _ => json.skip_value(),
     }
 }
@@ -1430,7 +1680,7 @@ mod tests {
 
     fn read(json: &str) -> Result<Collected, String> {
         let mut sink = Collected::default();
-        match read_from(json.as_bytes(), &mut sink) {
+        match read_from(std::io::Cursor::new(json.as_bytes()), &mut sink) {
             Ok(()) => Ok(sink),
             Err(Problem::Shape(why)) => Err(why),
             Err(Problem::Json(err)) => Err(format!("{err:?}")),
@@ -1626,23 +1876,147 @@ mod tests {
         assert!(err.contains("no `suites`"), "{err}");
     }
 
+    /// Issue 10: nested untitled suites escaped the depth limit and overflowed the stack.
     #[test]
     fn deep_nesting_is_an_error_not_a_crash() {
-        let depth = 100_000;
-        let json = format!(
-            r#"{{"config":{{}},"suites":{}{}}}"#,
-            r#"[{"title":"t","suites":"#.repeat(depth),
-            "[]}]".repeat(depth)
-        );
-        let err = read(&json).unwrap_err();
-        assert!(err.contains("TooDeep"), "{err}");
-        // Deep nesting in a part that is skipped costs no stack either.
+        for (open, close, at) in [
+            (r#"[{"title":"t","suites":"#, "[]}]", "suites"),
+            (r#"[{"title":"","suites":"#, "[]}]", "suites"),
+            (r#"[{"suites":"#, "[]}]", "suites"),
+            ("[", "]", "config"),
+            (r#"{"a":"#, "1}", "config"),
+        ] {
+            for depth in [30_000, 1_000_000] {
+                let nested = format!("{}{}", open.repeat(depth), close.repeat(depth));
+                let json = if at == "suites" {
+                    format!(r#"{{"config":{{}},"suites":{nested}}}"#)
+                } else {
+                    format!(r#"{{"config":{{"metadata":{nested}}},"suites":[]}}"#)
+                };
+                // A thread with Rust's default stack (2 MiB), as the second reader has.
+                let err = std::thread::spawn(move || read(&json).unwrap_err())
+                    .join()
+                    .unwrap();
+                assert!(err.contains("TooDeep"), "{open} {depth}: {err}");
+            }
+        }
+        // Deep nesting in a part that is skipped is bounded the same way.
         let ignored = format!(
             r#"{{"config":{{}},"suites":[],"x":{}{}}}"#,
-            "[".repeat(depth),
-            "]".repeat(depth)
+            "[".repeat(100_000),
+            "]".repeat(100_000)
         );
-        assert!(read(&ignored).is_ok());
+        assert!(read(&ignored).unwrap_err().contains("TooDeep"));
+        let shallow = format!(
+            r#"{{"config":{{}},"suites":[],"x":{}{}}}"#,
+            "[".repeat(120),
+            "]".repeat(120)
+        );
+        assert!(read(&shallow).is_ok());
+    }
+
+    /// Issue 10: values the gate skips were only bracket-counted.
+    #[test]
+    fn broken_json_inside_skipped_values_is_refused() {
+        for broken in [
+            r#"{"config":{"bogus": [1 2 }},"suites":[]}"#,
+            r#"{"config":{"metadata": {"a": tru}},"suites":[]}"#,
+            r#"{"config":{"metadata": {"a": "\q"}},"suites":[]}"#,
+            r#"{"config":{"n": 01},"suites":[]}"#,
+            r#"{"config":{},"suites":[],"stats":{"duration": 1.}}"#,
+            r#"{"config":{},"suites":[{"title":"a","file":"a","specs":[],"x":[1,]}]}"#,
+            "{\"config\":{\"s\": \"raw\ttab\"},\"suites\":[]}",
+            r#"{"config":{},"suites":[]} x"#,
+        ] {
+            let err = read(broken).unwrap_err();
+            assert!(err.contains("Syntax"), "{broken}: {err}");
+        }
+    }
+
+    /// Issue 10: a key the gate reads, given twice, makes the report mean two things.
+    #[test]
+    fn keys_the_gate_reads_may_not_repeat() {
+        let twice = r#"{"config":{},"suites":[{"title":"f","file":"f","specs":[{"title":"t",
+          "tests":[{"expectedStatus":"passed","status":"unexpected","status":"expected",
+          "results":[]}]}]}]}"#;
+        let err = read(twice).unwrap_err();
+        assert!(err.contains("`status` appears twice in a test"), "{err}");
+        // Keys it does not read may repeat, as in any JSON.
+        assert!(read(r#"{"config":{"x":1,"x":2},"suites":[]}"#).is_ok());
+    }
+
+    fn summary(collected: &Collected) -> Vec<String> {
+        let mut out: Vec<String> = collected
+            .tests
+            .iter()
+            .map(|t| {
+                format!(
+                    "{} {} {} {:?} {:?} {}",
+                    t.file,
+                    t.title(),
+                    t.project,
+                    t.outcome(),
+                    t.attempts.iter().map(|a| a.status).collect::<Vec<_>>(),
+                    t.annotations.len()
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Issue 10: key order never matters (suites before config, stats first, titles and
+    /// files after specs, results before the project and status).
+    #[test]
+    fn key_order_never_matters() {
+        let path = fixture("playwright-1.58.2/kitchen-sink.json");
+        let text = std::fs::read(&path).unwrap();
+        let mut natural = Collected::default();
+        read_from(std::io::Cursor::new(&text), &mut natural).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&text).unwrap();
+        // serde_json's map sorts keys: `config` < `errors` < `stats` < `suites`, `file` <
+        // `specs` < `suites` < `title`, `expectedStatus` < `projectId` < `projectName` <
+        // `results` < `status`; reversed, every dependent key comes first.
+        fn reversed(value: &serde_json::Value) -> String {
+            match value {
+                serde_json::Value::Object(map) => {
+                    let fields: Vec<String> = map
+                        .iter()
+                        .rev()
+                        .map(|(k, v)| {
+                            format!("{}:{}", serde_json::to_string(k).unwrap(), reversed(v))
+                        })
+                        .collect();
+                    format!("{{{}}}", fields.join(","))
+                }
+                serde_json::Value::Array(items) => {
+                    let items: Vec<String> = items.iter().map(reversed).collect();
+                    format!("[{}]", items.join(","))
+                }
+                other => other.to_string(),
+            }
+        }
+        for text in [serde_json::to_string(&value).unwrap(), reversed(&value)] {
+            let mut got = Collected::default();
+            read_from(std::io::Cursor::new(text.as_bytes()), &mut got).unwrap();
+            assert_eq!(summary(&got), summary(&natural));
+            assert_eq!(got.config, natural.config);
+            assert_eq!(got.errors, natural.errors);
+            assert_eq!(got.stats, natural.stats);
+            let mut texts = got.texts.clone();
+            let mut expected = natural.texts.clone();
+            texts.sort_by(|a, b| a.2.cmp(&b.2));
+            expected.sort_by(|a, b| a.2.cmp(&b.2));
+            assert_eq!(texts.len(), expected.len());
+        }
+        // The sink gets the config before any test, whatever the order in the file.
+        let json = r#"{"stats":{"expected":1},"suites":[{"specs":[{"tests":[{"results":[{"status":"passed"}],
+          "expectedStatus":"passed","projectName":"p"}],"title":"t","line":3}],"file":"a.ts","title":"a.ts"}],
+          "config":{"rootDir":"/r"}}"#;
+        let got = read(json).unwrap();
+        assert_eq!(got.tests.len(), 1);
+        assert_eq!((got.tests[0].file.as_str(), got.tests[0].line), ("a.ts", 3));
+        assert_eq!(got.tests[0].project, "p");
     }
 
     fn fixture(name: &str) -> std::path::PathBuf {
@@ -1716,5 +2090,40 @@ mod tests {
         let (mut first, mut second) = (Collected::default(), Collected::default());
         let err = read_report_in_two(cut.path(), &mut first, &mut second, 1).unwrap_err();
         assert!(matches!(err, ReportError::Truncated { .. }), "{err}");
+    }
+
+    /// Issue 10: the second reader checks its part as the first one does, so a fault in a
+    /// skipped value of the second half fails the report, with its byte.
+    #[test]
+    fn the_second_reader_validates_its_part() {
+        let text = std::fs::read(fixture("playwright-1.58.2/kitchen-sink.json")).unwrap();
+        let (split, _) = find_split(
+            &fixture("playwright-1.58.2/kitchen-sink.json"),
+            text.len() as u64,
+        )
+        .unwrap()
+        .unwrap();
+        // The first `"duration": ` after the split, in a result the walk skips.
+        let at = split as usize
+            + memchr::memmem::find(&text[split as usize..], b"\"duration\": ").unwrap()
+            + 12;
+        for fault in [&b"01"[..], b"tru", b"1.e", b"[1 2}"] {
+            let mut broken = text[..at].to_vec();
+            broken.extend_from_slice(fault);
+            broken.extend_from_slice(&text[at..]);
+            let file = tempfile::NamedTempFile::new().unwrap();
+            std::fs::write(file.path(), &broken).unwrap();
+            let (mut first, mut second) = (Collected::default(), Collected::default());
+            let err = read_report_in_two(file.path(), &mut first, &mut second, 1).unwrap_err();
+            match err {
+                ReportError::NotJson { offset, .. } => {
+                    assert!(
+                        offset >= at as u64 && offset <= (at + 8) as u64,
+                        "{offset} {at}"
+                    )
+                }
+                other => panic!("{}: {other}", String::from_utf8_lossy(fault)),
+            }
+        }
     }
 }

@@ -5,6 +5,12 @@
 //! so skipping runs at memory speed, and reads from a fixed-size buffer, so memory stays flat
 //! whatever the size of the file. Values the gate needs are decoded on demand; long texts are
 //! handed over in pieces of a few megabytes at most.
+//!
+//! The reader validates everything it passes, also the values it skips: it accepts exactly the
+//! inputs `serde_json` accepts (bracket kinds, commas and colons, literals, the number grammar
+//! and range, string escapes with paired surrogates, no raw control characters, UTF-8, nesting
+//! at most [`MAX_DEPTH`] deep, nothing after the root value). Skipping is a small state machine
+//! over the bytes that allocates nothing and never recurses.
 
 use std::io::Read;
 
@@ -16,6 +22,10 @@ pub const TEXT_PIECE: usize = 1 << 20;
 
 /// Longest string kept by [`JsonReader::read_string`]; the rest is skipped.
 pub const MAX_STRING: usize = 64 * 1024;
+
+/// Deepest nesting of objects and arrays accepted, as `serde_json` (whose limit of 128
+/// refuses the 128th level).
+pub const MAX_DEPTH: usize = 127;
 
 /// What went wrong, and at which byte.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,6 +87,8 @@ pub struct JsonReader<R> {
     capture_from: Option<usize>,
     /// Bytes captured before the last refill.
     captured: Vec<u8>,
+    /// Objects and arrays open at the read position.
+    depth: usize,
 }
 
 impl<R: Read> JsonReader<R> {
@@ -97,7 +109,37 @@ impl<R: Read> JsonReader<R> {
             scratch: Vec::new(),
             capture_from: None,
             captured: Vec::new(),
+            depth: 0,
         }
+    }
+
+    /// Objects and arrays open at the read position.
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// Sets how many objects and arrays are open, for a reader that starts inside a value
+    /// (after [`seek_to`](JsonReader::seek_to)).
+    pub fn set_depth(&mut self, depth: usize) {
+        self.depth = depth;
+    }
+
+    /// Opens a container at the read position (its bracket is next).
+    fn enter(&mut self) -> Result<(), JsonError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(JsonError::TooDeep {
+                offset: self.offset(),
+            });
+        }
+        self.depth += 1;
+        self.pos += 1;
+        Ok(())
+    }
+
+    /// Closes a container (its bracket is next).
+    fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+        self.pos += 1;
     }
 
     /// Byte offset of the next unread byte.
@@ -226,7 +268,10 @@ impl<R: Read> JsonReader<R> {
 
     /// Starts reading an object.
     pub fn begin_object(&mut self) -> Result<(), JsonError> {
-        self.expect(b'{', "`{`")
+        if self.peek_required()? != b'{' {
+            return Err(self.syntax("`{`"));
+        }
+        self.enter()
     }
 
     /// The next key of the current object (its bytes, decoded, into `key`), or `false` at
@@ -235,7 +280,7 @@ impl<R: Read> JsonReader<R> {
     pub fn next_key(&mut self, key: &mut Vec<u8>, first: &mut bool) -> Result<bool, JsonError> {
         match self.peek_required()? {
             b'}' => {
-                self.pos += 1;
+                self.leave();
                 return Ok(false);
             }
             b',' if !*first => {
@@ -253,28 +298,29 @@ impl<R: Read> JsonReader<R> {
         self.pos += 1;
         // Keys are short and plain: take them straight from the buffer when they are whole.
         let window = &self.buf[self.pos..self.end];
-        if let Some(i) = window.iter().position(|&b| b == b'"' || b == b'\\')
-            && window[i] == b'"'
-        {
+        if let Some(i) = plain_string(window) {
             key.extend_from_slice(&window[..i]);
             self.pos += i + 1;
             return self.expect(b':', "`:`").map(|()| true);
         }
-        while !self.string_chunk(key, MAX_STRING)? {}
+        while !self.string_chunk(Some(key), MAX_STRING)? {}
         self.expect(b':', "`:`")?;
         Ok(true)
     }
 
     /// Starts reading an array.
     pub fn begin_array(&mut self) -> Result<(), JsonError> {
-        self.expect(b'[', "`[`")
+        if self.peek_required()? != b'[' {
+            return Err(self.syntax("`[`"));
+        }
+        self.enter()
     }
 
     /// Whether the current array has another element (consumes the separator or the `]`).
     pub fn next_element(&mut self, first: &mut bool) -> Result<bool, JsonError> {
         match self.peek_required()? {
             b']' => {
-                self.pos += 1;
+                self.leave();
                 Ok(false)
             }
             b',' if !*first => {
@@ -287,6 +333,12 @@ impl<R: Read> JsonReader<R> {
             }
             _ => Err(self.syntax("`,` or `]`")),
         }
+    }
+
+    /// Leaves the array whose closing `]` another reader consumed (see
+    /// [`seek_to`](JsonReader::seek_to)).
+    pub fn left_array(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
     }
 
     /// Byte offset of the next value (white space skipped).
@@ -304,7 +356,7 @@ impl<R: Read> JsonReader<R> {
                 Ok(true)
             }
             b']' => {
-                self.pos += 1;
+                self.leave();
                 Ok(false)
             }
             _ => Err(self.syntax("`,` or `]`")),
@@ -338,7 +390,7 @@ impl<R: Read> JsonReader<R> {
         self.pos += 1;
         let mut text = Vec::new();
         loop {
-            let done = self.string_chunk(&mut text, usize::MAX)?;
+            let done = self.string_chunk(Some(&mut text), usize::MAX)?;
             if text.len() >= TEXT_PIECE || done {
                 let cut = if done {
                     text.len()
@@ -364,20 +416,12 @@ impl<R: Read> JsonReader<R> {
         self.pos += 1; // the opening quote
         // Fast path: the whole string is buffered and has no escapes.
         let window = &self.buf[self.pos..self.end];
-        let short = window
-            .iter()
-            .take(32)
-            .position(|&b| b == b'"' || b == b'\\');
-        let found = match short {
+        let found = match plain_string(&window[..window.len().min(32)]) {
             Some(i) => Some(i),
-            None if window.len() > 32 => {
-                memchr::memchr2(b'"', b'\\', &window[32..]).map(|i| i + 32)
-            }
-            None => None,
+            None => memchr::memchr2(b'"', b'\\', window)
+                .filter(|&i| window[i] == b'"' && check_text(&window[..i]) == Ok(i)),
         };
-        if let Some(i) = found
-            && window[i] == b'"'
-        {
+        if let Some(i) = found {
             let bytes = &window[..i.min(max)];
             match std::str::from_utf8(bytes) {
                 Ok(text) => out.push_str(text),
@@ -389,7 +433,7 @@ impl<R: Read> JsonReader<R> {
         let mut bytes = std::mem::take(&mut self.scratch);
         bytes.clear();
         let done = loop {
-            match self.string_chunk(&mut bytes, max) {
+            match self.string_chunk(Some(&mut bytes), max) {
                 Ok(true) => break Ok(()),
                 Ok(false) => {}
                 Err(err) => break Err(err),
@@ -403,69 +447,97 @@ impl<R: Read> JsonReader<R> {
         done
     }
 
-    /// Decodes string bytes from the buffer into `out` (up to `max` bytes kept) until the
-    /// closing quote (`true`) or the end of the buffered data (`false`).
-    fn string_chunk(&mut self, out: &mut Vec<u8>, max: usize) -> Result<bool, JsonError> {
+    /// Checks string bytes from the buffer, and decodes them into `out` when there is one (up
+    /// to `max` bytes kept), until the closing quote (`true`) or until `out` holds a piece of
+    /// [`TEXT_PIECE`] bytes (`false`).
+    fn string_chunk(
+        &mut self,
+        mut out: Option<&mut Vec<u8>>,
+        max: usize,
+    ) -> Result<bool, JsonError> {
         loop {
             if self.pos >= self.end && !self.fill()? {
                 return Err(JsonError::Eof);
             }
             let window = &self.buf[self.pos..self.end];
-            match memchr::memchr2(b'"', b'\\', window) {
-                None => {
-                    keep(out, window, max);
-                    self.pos = self.end;
-                    if out.len() >= TEXT_PIECE {
-                        return Ok(false);
-                    }
+            let stop = memchr::memchr2(b'"', b'\\', window);
+            let text = &window[..stop.unwrap_or(window.len())];
+            let good = match check_text(text) {
+                Ok(good) => good,
+                Err(bad) => {
+                    self.pos += bad;
+                    return Err(self.syntax("string text: UTF-8 without raw control characters"));
                 }
-                Some(i) => {
-                    keep(out, &window[..i], max);
+            };
+            if let Some(out) = out.as_deref_mut() {
+                keep(out, &text[..good], max);
+            }
+            self.pos += good;
+            match stop {
+                Some(i) if good == i => {
                     let quote = window[i] == b'"';
-                    self.pos += i + 1;
+                    self.pos += 1;
                     if quote {
                         return Ok(true);
                     }
-                    self.escape(out, max)?;
-                    if out.len() >= TEXT_PIECE {
-                        return Ok(false);
+                    // Common escapes, whole in the buffer, without a call per byte.
+                    if let Some((length, decoded)) = quick_escape(&self.buf[self.pos..self.end]) {
+                        self.pos += length;
+                        if let Some(out) = out.as_deref_mut() {
+                            let mut tmp = [0u8; 4];
+                            keep(out, decoded.encode_utf8(&mut tmp).as_bytes(), max);
+                        }
+                    } else {
+                        self.escape(out.as_deref_mut(), max)?;
                     }
                 }
+                Some(_) => {
+                    return Err(self.syntax("string text: UTF-8 without raw control characters"));
+                }
+                // A character cut by the end of the buffer: read on from its first byte.
+                None if good < text.len() && !self.fill()? => return Err(JsonError::Eof),
+                None => {}
+            }
+            if out.as_ref().is_some_and(|out| out.len() >= TEXT_PIECE) {
+                return Ok(false);
             }
         }
     }
 
-    /// Decodes one escape (after the backslash).
-    fn escape(&mut self, out: &mut Vec<u8>, max: usize) -> Result<(), JsonError> {
+    /// Decodes one escape (after the backslash). Surrogates must come in pairs, high then
+    /// low, as `serde_json` requires.
+    fn escape(&mut self, out: Option<&mut Vec<u8>>, max: usize) -> Result<(), JsonError> {
         let byte = self.next_byte()?;
         let decoded: char = match byte {
-            b'"' => '"',
-            b'\\' => '\\',
-            b'/' => '/',
-            b'b' => '\u{8}',
-            b'f' => '\u{c}',
-            b'n' => '\n',
-            b'r' => '\r',
-            b't' => '\t',
             b'u' => {
                 let high = self.hex4()?;
+                if (0xDC00..0xE000).contains(&high) {
+                    return Err(self.syntax("a high surrogate before a low one"));
+                }
                 if (0xD800..0xDC00).contains(&high) {
                     // A surrogate pair: `\uD83D\uDE00`.
                     if self.next_byte()? != b'\\' || self.next_byte()? != b'u' {
                         return Err(self.syntax("the low half of a surrogate pair"));
                     }
                     let low = self.hex4()?;
-                    let code =
-                        0x10000 + ((high - 0xD800) << 10) + (low.wrapping_sub(0xDC00) & 0x3FF);
+                    if !(0xDC00..0xE000).contains(&low) {
+                        return Err(self.syntax("the low half of a surrogate pair"));
+                    }
+                    let code = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00);
                     char::from_u32(code).unwrap_or('\u{FFFD}')
                 } else {
                     char::from_u32(high).unwrap_or('\u{FFFD}')
                 }
             }
-            _ => return Err(self.syntax("a valid escape sequence")),
+            _ => match one_letter_escape(byte) {
+                Some(decoded) => decoded,
+                None => return Err(self.syntax("a valid escape sequence")),
+            },
         };
-        let mut tmp = [0u8; 4];
-        keep(out, decoded.encode_utf8(&mut tmp).as_bytes(), max);
+        if let Some(out) = out {
+            let mut tmp = [0u8; 4];
+            keep(out, decoded.encode_utf8(&mut tmp).as_bytes(), max);
+        }
         Ok(())
     }
 
@@ -476,6 +548,14 @@ impl<R: Read> JsonReader<R> {
         let byte = self.buf[self.pos];
         self.pos += 1;
         Ok(byte)
+    }
+
+    /// The next byte, white space included, without consuming it; `None` at the end.
+    fn next_raw(&mut self) -> Result<Option<u8>, JsonError> {
+        if self.pos >= self.end && !self.fill()? {
+            return Ok(None);
+        }
+        Ok(Some(self.buf[self.pos]))
     }
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
@@ -489,7 +569,8 @@ impl<R: Read> JsonReader<R> {
         Ok(value)
     }
 
-    /// Reads a non-negative integer (a fraction is cut off), or `None` for `null`.
+    /// Reads a non-negative integer (a fraction or exponent is cut off, a negative number is
+    /// 0), or `None` for `null`.
     pub fn read_u64(&mut self) -> Result<Option<u64>, JsonError> {
         if self.take_null()? {
             return Ok(None);
@@ -497,32 +578,101 @@ impl<R: Read> JsonReader<R> {
         if self.kind()? != Kind::Number {
             return Err(self.shape("expected a number"));
         }
+        self.number().map(Some)
+    }
+
+    /// Reads a number by the JSON grammar (`-`, then `0` or digits without a leading zero, an
+    /// optional fraction and exponent) and within the range `serde_json` reads (a finite
+    /// 64-bit float); returns its integer part, 0 when negative.
+    fn number(&mut self) -> Result<u64, JsonError> {
+        const DIGITS: &str = "a digit";
+        // Fast path: a plain integer of at most 19 digits, whole in the buffer (durations,
+        // lines, columns, indexes: nearly every number of a report).
+        let window = &self.buf[self.pos..self.end];
+        let negative = window.first() == Some(&b'-');
+        let start = usize::from(negative);
+        let digits = window[start..]
+            .iter()
+            .take(20)
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let after = start + digits;
+        if (1..=19).contains(&digits)
+            && after < window.len()
+            && !matches!(window[after], b'.' | b'e' | b'E')
+            && (digits == 1 || window[start] != b'0')
+        {
+            let value = window[start..after]
+                .iter()
+                .fold(0u64, |v, b| v * 10 + u64::from(b - b'0'));
+            self.pos += after;
+            return Ok(if negative { 0 } else { value });
+        }
+        let mut token = std::mem::take(&mut self.scratch);
+        token.clear();
         let mut value: u64 = 0;
+        let mut int_digits = 0usize;
+        let mut plain = true;
+        let mut part = 0u8; // 0 integer, 1 fraction, 2 exponent
+        let mut need_digit = true;
         let mut negative = false;
-        let mut integer = true;
-        let mut digits = 0;
-        loop {
-            if self.pos >= self.end && !self.fill()? {
-                break;
-            }
-            match self.buf[self.pos] {
-                b'-' if digits == 0 => negative = true,
-                b @ b'0'..=b'9' => {
-                    digits += 1;
-                    if integer {
-                        value = value.saturating_mul(10).saturating_add(u64::from(b - b'0'));
+        let outcome = loop {
+            let byte = match self.next_raw() {
+                Ok(Some(byte)) => byte,
+                Ok(None) if need_digit => break Err(JsonError::Eof),
+                Ok(None) => break Ok(()),
+                Err(err) => break Err(err),
+            };
+            match byte {
+                b'-' if token.is_empty() => negative = true,
+                b'0'..=b'9' => {
+                    if part == 0 {
+                        // No leading zeros: `0` must stand alone.
+                        if int_digits == 1 && value == 0 && token.last() == Some(&b'0') {
+                            break Err(self.syntax("no digit after a leading 0"));
+                        }
+                        int_digits += 1;
+                        value = value
+                            .saturating_mul(10)
+                            .saturating_add(u64::from(byte - b'0'));
                     }
+                    need_digit = false;
                 }
-                b'.' | b'e' | b'E' | b'+' => integer = false,
-                b'-' => {}
-                _ => break,
+                b'.' if part == 0 && !need_digit => {
+                    part = 1;
+                    plain = false;
+                    need_digit = true;
+                }
+                b'e' | b'E' if part < 2 && !need_digit => {
+                    part = 2;
+                    plain = false;
+                    need_digit = true;
+                    token.push(byte);
+                    self.pos += 1;
+                    if let Ok(Some(sign @ (b'+' | b'-'))) = self.next_raw() {
+                        token.push(sign);
+                        self.pos += 1;
+                    }
+                    continue;
+                }
+                _ if need_digit => break Err(self.syntax(DIGITS)),
+                _ => break Ok(()),
             }
+            token.push(byte);
             self.pos += 1;
-        }
-        if digits == 0 {
-            return Err(self.syntax("a number"));
-        }
-        Ok(Some(if negative { 0 } else { value }))
+        };
+        // Fractions, exponents and long integers: the range is `serde_json`'s own, exactly.
+        let outcome = outcome.and_then(|()| {
+            if (plain && int_digits <= 19)
+                || serde_json::from_slice::<serde_json::Number>(&token).is_ok()
+            {
+                Ok(())
+            } else {
+                Err(self.syntax("a number within the range of a 64-bit float"))
+            }
+        });
+        self.scratch = token;
+        outcome.map(|()| if negative { 0 } else { value })
     }
 
     /// Copies the next value's raw bytes into `into` without decoding it (decode it later with
@@ -540,94 +690,93 @@ impl<R: Read> JsonReader<R> {
         skipped
     }
 
-    /// Skips the next value, whatever it is, without storing anything.
+    /// Skips the next value, whatever it is, checking it all the way and storing nothing: a
+    /// loop over the bytes with the open containers as bits (no recursion, no allocation).
     pub fn skip_value(&mut self) -> Result<(), JsonError> {
-        match self.kind()? {
-            Kind::String => {
-                self.pos += 1;
-                self.skip_string_rest()
-            }
-            Kind::Number => self.read_u64().map(drop),
-            Kind::Bool => {
-                if self.peek_required()? == b't' {
-                    self.literal(b"true")
-                } else {
-                    self.literal(b"false")
+        // Bit i set: the container i levels above the innermost is an object.
+        let mut objects: u128 = 0;
+        let mut open = 0usize;
+        loop {
+            // A value is next.
+            match self.peek_required()? {
+                b'"' => {
+                    self.pos += 1;
+                    self.skip_string_rest()?;
                 }
+                b'{' => {
+                    self.enter()?;
+                    match self.peek_required()? {
+                        b'}' => self.leave(),
+                        b'"' => {
+                            objects = objects << 1 | 1;
+                            open += 1;
+                            self.pos += 1;
+                            self.skip_string_rest()?;
+                            self.expect(b':', "`:`")?;
+                            continue;
+                        }
+                        _ => return Err(self.syntax("an object key or `}`")),
+                    }
+                }
+                b'[' => {
+                    self.enter()?;
+                    if self.peek_required()? == b']' {
+                        self.leave();
+                    } else {
+                        objects <<= 1;
+                        open += 1;
+                        continue;
+                    }
+                }
+                b'-' | b'0'..=b'9' => {
+                    self.number()?;
+                }
+                b't' => self.literal(b"true")?,
+                b'f' => self.literal(b"false")?,
+                b'n' => self.literal(b"null")?,
+                _ => return Err(self.syntax("a JSON value")),
             }
-            Kind::Null => self.literal(b"null"),
-            Kind::Object | Kind::Array => self.skip_container(),
+            // A value ended: close what closes, then find the next value.
+            loop {
+                if open == 0 {
+                    return Ok(());
+                }
+                let in_object = objects & 1 == 1;
+                match self.peek_required()? {
+                    b',' => {
+                        self.pos += 1;
+                        if in_object {
+                            if self.peek_required()? != b'"' {
+                                return Err(self.syntax("an object key"));
+                            }
+                            self.pos += 1;
+                            self.skip_string_rest()?;
+                            self.expect(b':', "`:`")?;
+                        }
+                        break;
+                    }
+                    b'}' if in_object => {}
+                    b']' if !in_object => {}
+                    _ if in_object => return Err(self.syntax("`,` or `}`")),
+                    _ => return Err(self.syntax("`,` or `]`")),
+                }
+                self.leave();
+                objects >>= 1;
+                open -= 1;
+            }
         }
     }
 
-    /// Skips the rest of a string after its opening quote.
+    /// Skips the rest of a string after its opening quote, checking it.
     fn skip_string_rest(&mut self) -> Result<(), JsonError> {
         // Most skipped strings are short: look at a few bytes before calling memchr.
         let window = &self.buf[self.pos..self.end];
-        if let Some(i) = window
-            .iter()
-            .take(24)
-            .position(|&b| b == b'"' || b == b'\\')
-            && window[i] == b'"'
-        {
+        if let Some(i) = plain_string(&window[..window.len().min(32)]) {
             self.pos += i + 1;
             return Ok(());
         }
-        loop {
-            if self.pos >= self.end && !self.fill()? {
-                return Err(JsonError::Eof);
-            }
-            match memchr::memchr2(b'"', b'\\', &self.buf[self.pos..self.end]) {
-                None => self.pos = self.end,
-                Some(i) => {
-                    let quote = self.buf[self.pos + i] == b'"';
-                    self.pos += i + 1;
-                    if quote {
-                        return Ok(());
-                    }
-                    self.next_byte()?; // the escaped byte
-                }
-            }
-        }
-    }
-
-    /// Skips an object or array by counting brackets; iterative, so any depth is safe.
-    fn skip_container(&mut self) -> Result<(), JsonError> {
-        let mut depth = 0usize;
-        loop {
-            if self.pos >= self.end && !self.fill()? {
-                return Err(JsonError::Eof);
-            }
-            // Step over eight bytes at a time while they hold no quote or bracket (the white
-            // space and numbers between the strings of an indented report).
-            while self.pos + 8 <= self.end {
-                let word = u64::from_le_bytes(
-                    self.buf[self.pos..self.pos + 8]
-                        .try_into()
-                        .expect("eight bytes"),
-                );
-                if has_structural_byte(word) {
-                    break;
-                }
-                self.pos += 8;
-            }
-            if self.pos >= self.end {
-                continue;
-            }
-            let byte = self.buf[self.pos];
-            self.pos += 1;
-            match byte {
-                b'{' | b'[' => depth += 1,
-                b'}' | b']' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return Ok(());
-                    }
-                }
-                b'"' => self.skip_string_rest()?,
-                _ => {}
-            }
-        }
+        while !self.string_chunk(None, 0)? {}
+        Ok(())
     }
 
     /// Checks that nothing but white space follows the root value.
@@ -639,23 +788,107 @@ impl<R: Read> JsonReader<R> {
     }
 }
 
-/// Whether any byte of `word` is `"`, `{`, `}`, `[` or `]` (a bit trick: a byte equal to `b`
-/// turns into zero after the XOR, and the subtraction borrows through it).
-fn has_structural_byte(word: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let has = |w: u64, b: u8| {
-        let v = w ^ (ONES * u64::from(b));
-        v.wrapping_sub(ONES) & !v & HIGHS != 0
+/// The value of each hex digit; 255 for bytes that are not one.
+const HEX: [u8; 256] = {
+    let mut table = [255u8; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// The length of a string's text when it ends (at a `"`) within `window` and is plain:
+/// printable ASCII without escapes. Anything else is for the full check.
+#[inline]
+fn plain_string(window: &[u8]) -> Option<usize> {
+    let i = window
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || !(0x20..0x80).contains(&b))?;
+    (window[i] == b'"').then_some(i)
+}
+
+/// An escape (after its backslash) that needs no further checks: a one-letter escape, or
+/// `\u` with four hex digits outside the surrogates; its length and character.
+#[inline]
+fn quick_escape(bytes: &[u8]) -> Option<(usize, char)> {
+    match *bytes.first()? {
+        b'u' => {
+            let digits = bytes.get(1..5)?;
+            let mut code = 0u32;
+            for &d in digits {
+                let digit = HEX[usize::from(d)];
+                if digit > 15 {
+                    return None;
+                }
+                code = code << 4 | u32::from(digit);
+            }
+            char::from_u32(code).map(|c| (5, c))
+        }
+        byte => one_letter_escape(byte).map(|c| (1, c)),
+    }
+}
+
+/// The character of a one-letter escape (`\n`, `\"`, …).
+#[inline]
+fn one_letter_escape(byte: u8) -> Option<char> {
+    Some(match byte {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        _ => return None,
+    })
+}
+
+/// Checks the raw bytes of a string between escapes: `Ok(n)` when the first `n` bytes are
+/// UTF-8 text without control characters and the rest (at most three bytes) is the start of
+/// a character cut by the end of `text`; `Err(i)` when byte `i` cannot stand in a string.
+#[inline]
+fn check_text(text: &[u8]) -> Result<usize, usize> {
+    let (mut any, mut control) = (0u8, false);
+    for &b in text {
+        any |= b;
+        control |= b < 0x20;
+    }
+    if !control && any < 0x80 {
+        return Ok(text.len());
+    }
+    let limit = if control {
+        text.iter().position(|&b| b < 0x20).unwrap_or(text.len())
+    } else {
+        text.len()
     };
-    // `[` and `]` differ from `{` and `}` only in bit 0x20.
-    let folded = word | (ONES * 0x20);
-    has(word, b'"') || has(folded, b'{') || has(folded, b'}')
+    match std::str::from_utf8(&text[..limit]) {
+        Ok(_) if control => Err(limit),
+        Ok(_) => Ok(limit),
+        Err(e) if e.error_len().is_none() && !control => Ok(e.valid_up_to()),
+        Err(e) => Err(e.valid_up_to()),
+    }
 }
 
 impl<R: Read + std::io::Seek> JsonReader<R> {
-    /// Continues reading at byte `offset` of the input, dropping what is buffered.
+    /// Continues reading at byte `offset` of the input (the depth stays as it is).
     pub fn seek_to(&mut self, offset: u64) -> Result<(), JsonError> {
+        // Within the buffer: just move.
+        if offset >= self.base
+            && offset <= self.base + self.end as u64
+            && self.capture_from.is_none()
+        {
+            self.pos = (offset - self.base) as usize;
+            return Ok(());
+        }
         self.reader
             .seek(std::io::SeekFrom::Start(offset))
             .map_err(|e| JsonError::Io(e.to_string()))?;
@@ -712,7 +945,7 @@ mod tests {
 
     #[test]
     fn skips_anything_at_any_depth() {
-        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let deep = format!("{}{}", "[".repeat(126), "]".repeat(126));
         let text = format!(r#"[{{"x": "a\"]}}", "y": [true, false, null, {{}}]}}, {deep}, 7]"#);
         let mut r = reader(&text);
         r.begin_array().unwrap();
@@ -797,39 +1030,6 @@ mod tests {
     }
 
     #[test]
-    fn structural_bytes_are_found_in_any_lane() {
-        for (lane, byte) in [b'"', b'{', b'}', b'[', b']'].iter().enumerate() {
-            for position in 0..8 {
-                let mut bytes = *b"   12 , ";
-                bytes[position] = *byte;
-                assert!(
-                    has_structural_byte(u64::from_le_bytes(bytes)),
-                    "{lane} at {position}"
-                );
-            }
-        }
-        for quiet in [
-            *b"        ",
-            *b"12345678",
-            *b"true,nul",
-            *b"\n\t:-.eE+",
-            *b"{{{{{{{{",
-        ] {
-            let expect = quiet.iter().any(|b| b"\"{}[]".contains(b));
-            assert_eq!(has_structural_byte(u64::from_le_bytes(quiet)), expect);
-        }
-        // Bytes that fold onto a bracket only through 0x20 are brackets themselves.
-        for b in 0u8..=255 {
-            let word = u64::from_le_bytes([b, b' ', b' ', b' ', b' ', b' ', b' ', b' ']);
-            assert_eq!(
-                has_structural_byte(word),
-                b"\"{}[]".contains(&b),
-                "byte {b}"
-            );
-        }
-    }
-
-    #[test]
     fn separators_are_required_and_trailing_ones_refused() {
         for broken in [
             r#"{"a": 1 "b": 2}"#,
@@ -860,6 +1060,135 @@ mod tests {
                 matches!(outcome, Err(JsonError::Syntax { .. })),
                 "{broken}: {outcome:?}"
             );
+        }
+    }
+
+    /// Skips the whole input as one value, as the gate skips values it does not need.
+    fn skip_all(bytes: &[u8], buffer: usize) -> Result<(), JsonError> {
+        let mut r = JsonReader::with_buffer(bytes, buffer);
+        r.skip_value()?;
+        r.end()
+    }
+
+    /// Issue 10: skipped values were only bracket-counted, so `[1 2 }` or `tru` passed.
+    #[test]
+    fn skipping_accepts_exactly_what_serde_json_accepts() {
+        let cases: &[&[u8]] = &[
+            br#"{"bogus": [1 2 }}"#,
+            br#"{"a": tru}"#,
+            br#"{"a": [1, 2}"#,
+            br#"{"a" 1}"#,
+            br#"{"a": 1,}"#,
+            br#"{"a": 1 "b": 2}"#,
+            br#"[1,,2]"#,
+            br#"[1 2]"#,
+            br#"[truex]"#,
+            br#"[nul]"#,
+            br#"[fals]"#,
+            br#"[01]"#,
+            br#"[-0]"#,
+            br#"[-01]"#,
+            br#"[1.]"#,
+            br#"[.5]"#,
+            br#"[+1]"#,
+            br#"[-]"#,
+            br#"[1e]"#,
+            br#"[1e+]"#,
+            br#"[1E-7]"#,
+            br#"[1.5e308]"#,
+            br#"[1e309]"#,
+            br#"[-1e400]"#,
+            br#"[1e-400]"#,
+            br#"[123456789012345678901234567890]"#,
+            br#"[0.000000000000000000000000000000000001e-300]"#,
+            br#"["\x"]"#,
+            br#"["\u12"]"#,
+            br#"["\u12G4"]"#,
+            br#"["\ud83d\ude00"]"#,
+            br#"["\ud83d"]"#,
+            br#"["\ud83dx"]"#,
+            br#"["\ud83d\n"]"#,
+            br#"["\ud83d\u0041"]"#,
+            br#"["\ude00"]"#,
+            br#"["\ud83d\ud83d\ude00"]"#,
+            b"[\"tab\there\"]",
+            b"[\"nul\x00\"]",
+            b"[\"del\x7f\"]",
+            b"[\"\xc3\xa9\"]",
+            b"[\"\xc3\"]",
+            b"[\"\xff\"]",
+            b"[\"\xed\xa0\x80\"]",
+            b"[\"\xf4\x90\x80\x80\"]",
+            b"[\"\xe2\x82\"]",
+            b"{\"k\xff\": 1}",
+            b"[1] x",
+            b"[1] ",
+            b"\xef\xbb\xbf[1]",
+            b"{}",
+            b"[]",
+            b"[{}, [], {\"a\": {\"b\": [null, true, false, -1.5e-3, \"\\/\"]}}]",
+            b"{\"a\": 1, \"a\": 2}",
+            b"[1}",
+            b"{\"a\": 1]",
+            b"{1: 2}",
+            b"{\"a\": }",
+            b" ",
+            b"",
+            b"[\x0c1]",
+        ];
+        for &case in cases {
+            let serde = serde_json::from_slice::<serde_json::Value>(case).is_ok();
+            for buffer in [64, 1 << 20] {
+                let mine = skip_all(case, buffer);
+                assert_eq!(
+                    mine.is_ok(),
+                    serde,
+                    "{} (buffer {buffer}): {mine:?}",
+                    String::from_utf8_lossy(case)
+                );
+            }
+        }
+    }
+
+    /// Characters, escapes and numbers cut by the end of the buffer are read whole.
+    #[test]
+    fn validation_holds_across_buffer_refills() {
+        for shift in 0..70 {
+            let pad = "x".repeat(shift);
+            for tail in ["é€😀", "\\ud83d\\ude00", "\\u00e9", "12345.678e-9"] {
+                let json = if tail.starts_with('1') {
+                    format!(r#"["{pad}", {tail}, "{pad}"]"#)
+                } else {
+                    format!(r#"["{pad}{tail}{pad}"]"#)
+                };
+                assert_eq!(skip_all(json.as_bytes(), 64), Ok(()), "{json}");
+                let mut r = JsonReader::with_buffer(json.as_bytes(), 64);
+                if !tail.starts_with('1') {
+                    r.begin_array().unwrap();
+                    let mut first = true;
+                    assert!(r.next_element(&mut first).unwrap());
+                    let text = r.read_string().unwrap();
+                    let expected: String =
+                        serde_json::from_str::<Vec<String>>(&json).unwrap()[0].clone();
+                    assert_eq!(text, expected);
+                }
+            }
+        }
+    }
+
+    /// Depth is bounded for every nesting, as `serde_json` bounds it, without recursion.
+    #[test]
+    fn depth_is_bounded_like_serde_json() {
+        for depth in [126, 127, 128, 129, 1_000_000] {
+            for (open, close) in [("[", "]"), ("{\"a\":", "}")] {
+                let json = format!("{}1{}", open.repeat(depth), close.repeat(depth));
+                let serde = serde_json::from_str::<serde_json::Value>(&json).is_ok();
+                let mine = skip_all(json.as_bytes(), 1 << 20);
+                assert_eq!(mine.is_ok(), serde, "{depth} {open}: {mine:?}");
+                if !serde {
+                    assert!(matches!(mine, Err(JsonError::TooDeep { .. })), "{mine:?}");
+                }
+            }
         }
     }
 }
