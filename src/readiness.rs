@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::evidence;
-use crate::exit::Exit;
 use crate::github::checks::{self, CheckReport};
 use crate::github::contents::{self, Repository};
 use crate::github::{ApiRequest, GitHubClient, GitHubError};
@@ -17,20 +16,6 @@ use crate::verdict::Verdict;
 pub const DEFAULT_STATUS_FILE: &str = "docs/ai-coach/AI_COACH_V2_PRODUCTION_STATUS.md";
 /// Labels that block the cut.
 pub const DEFAULT_BLOCKING_LABELS: [&str; 2] = ["P0", "P1"];
-
-/// Flags of the `readiness` command (each also readable from its `INPUT_*` variable in Actions).
-#[derive(Debug, Default, clap::Args)]
-pub struct ReadinessArgs {
-    /// Repository, branch (the release candidate), workflow and token.
-    #[command(flatten)]
-    pub target: checks::TargetArgs,
-    /// The status document [default: docs/ai-coach/AI_COACH_V2_PRODUCTION_STATUS.md].
-    #[arg(long = "status-file")]
-    pub status_file: Option<String>,
-    /// Labels of open issues that block the cut, comma-separated [default: P0,P1].
-    #[arg(long = "blocking-labels")]
-    pub blocking_labels: Option<String>,
-}
 
 /// What `readiness` checks, resolved from flags, inputs and defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,45 +30,6 @@ pub struct ReadinessSettings {
     pub status_file: String,
     /// Labels that block the cut.
     pub blocking_labels: Vec<String>,
-}
-
-impl ReadinessSettings {
-    /// Resolves every setting: the flag, else the `INPUT_*` variable, else the default.
-    pub fn resolve(args: &ReadinessArgs) -> Result<Self, String> {
-        let target = args.target.resolve()?;
-        Ok(Self {
-            repository: target.repository,
-            branch: target.branch,
-            workflow: target.workflow,
-            status_file: checks::setting(args.status_file.as_deref(), "status-file")
-                .unwrap_or_else(|| DEFAULT_STATUS_FILE.to_string()),
-            blocking_labels: checks::setting(args.blocking_labels.as_deref(), "blocking-labels")
-                .map(|v| checks::list(&v))
-                .unwrap_or_else(|| DEFAULT_BLOCKING_LABELS.map(String::from).to_vec()),
-        })
-    }
-}
-
-/// Runs the command and returns its exit code: 0 READY, 1 NOT READY, 2 bad flags.
-pub fn run(args: ReadinessArgs) -> Exit {
-    let settings = match ReadinessSettings::resolve(&args) {
-        Ok(settings) => settings,
-        Err(message) => {
-            crate::runner::eprint_line(&format!("itm-gate readiness: {message}"));
-            return Exit::Usage;
-        }
-    };
-    let client = match checks::client_for("readiness", args.target.token.as_deref()) {
-        Ok(client) => client,
-        Err(exit) => return exit,
-    };
-    match crate::github::block_on(check(&client, &settings)) {
-        Ok(report) => report.emit(),
-        Err(err) => {
-            crate::runner::eprint_line(&format!("itm-gate readiness: {err}"));
-            Exit::Internal
-        }
-    }
 }
 
 /// A workflow run, as `GET /repos/{owner}/{repo}/actions/workflows/{id}/runs` lists it.

@@ -1,0 +1,257 @@
+//! Settings: how every command reads what it is told.
+//!
+//! One order everywhere: a flag wins over the action input (`INPUT_<NAME>`), which wins over the
+//! environment; values are trimmed and empty means unset, as `@actions/core` reads inputs.
+//! [`Target::resolve`] gives the repository, branch and workflow a command looks at, in one
+//! documented order for every command (README, "The rest of the runbook"):
+//!
+//! 1. the flag or input (`--repository`, `--branch`, `--workflow`);
+//! 2. the GitHub Actions environment (`GITHUB_REPOSITORY`; the branch under test from
+//!    `GITHUB_HEAD_REF`, else `GITHUB_REF` when it is a branch);
+//! 3. the git checkout in the current folder (the `origin` remote; the checked-out branch).
+//!
+//! Inside a workflow the run's own repository and branch are the ones meant; on a laptop, the
+//! checkout is.
+
+use crate::github::contents::Repository;
+use crate::github::{GitHubClient, GitHubError};
+use crate::runner;
+
+/// The live workflow of the users' repository.
+pub const DEFAULT_WORKFLOW: &str = ".github/workflows/ai-coach-live-e2e.yml";
+
+/// A setting that cannot be resolved: a usage error (exit 2), found before any work is done.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// No flag, input, `GITHUB_REPOSITORY` or `origin` remote names the repository.
+    #[error(
+        "no repository: pass --repository owner/repo (or set GITHUB_REPOSITORY, or run inside a \
+         git checkout whose `origin` is on GitHub)"
+    )]
+    NoRepository,
+    /// No flag, input, Actions ref or local checkout names a branch.
+    #[error(
+        "no branch: pass --branch (neither the workflow's ref nor the current checkout is a branch)"
+    )]
+    NoBranch,
+    /// A value that is not valid (the message names the flag or input and what it expects).
+    #[error("{0}")]
+    Invalid(String),
+    /// The repository, token or API address is not usable.
+    #[error(transparent)]
+    GitHub(#[from] GitHubError),
+}
+
+/// A setting: the flag when given (trimmed, non-empty), else the action input `name`.
+pub fn setting(flag: Option<&str>, name: &str) -> Option<String> {
+    flag.map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .or_else(|| runner::input(name))
+}
+
+/// The token: the `--token` flag, else the `token` input, else `GITHUB_TOKEN`.
+pub fn token(flag: Option<&str>) -> Option<String> {
+    setting(flag, "token").or_else(|| runner::env_value("GITHUB_TOKEN"))
+}
+
+/// The API client for a command, with the token from [`token`] (installed in the redactor
+/// first); a missing token or a bad `GITHUB_API_URL` is an error.
+pub fn client(token_flag: Option<&str>) -> Result<GitHubClient, GitHubError> {
+    let token = token(token_flag).ok_or(GitHubError::MissingToken)?;
+    crate::redact::install(crate::redact::Redactor::from_env(Some(&token)));
+    GitHubClient::from_env(&token)
+}
+
+/// Splits a list setting on commas and new lines (secret names, labels).
+pub fn list(value: &str) -> Vec<String> {
+    value
+        .split(['\n', ','])
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// A list setting: the flag, else the input, split by [`list`]; else `default`.
+pub fn list_or(flag: Option<&str>, name: &str, default: &[&str]) -> Vec<String> {
+    setting(flag, name)
+        .map(|v| list(&v))
+        .unwrap_or_else(|| default.iter().map(|s| s.to_string()).collect())
+}
+
+/// Flags naming what a command looks at, and the token to look with (each also readable from
+/// its `INPUT_*` variable in Actions). Resolved by [`Target::resolve`].
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct TargetArgs {
+    /// Repository, `owner/repo` [default: GITHUB_REPOSITORY, else the `origin` remote].
+    #[arg(long)]
+    pub repository: Option<String>,
+    /// Branch [default: the branch under test in Actions, else the current git branch].
+    #[arg(long)]
+    pub branch: Option<String>,
+    /// The live workflow file; its file name identifies it
+    /// [default: .github/workflows/ai-coach-live-e2e.yml].
+    #[arg(long)]
+    pub workflow: Option<String>,
+    /// GitHub token [default: the `token` input, else GITHUB_TOKEN].
+    #[arg(long)]
+    pub token: Option<String>,
+}
+
+/// The repository, branch and workflow a command looks at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The repository.
+    pub repository: Repository,
+    /// The branch.
+    pub branch: String,
+    /// The workflow file, repository-relative.
+    pub workflow: String,
+}
+
+impl Target {
+    /// Resolves each setting in the order of the module documentation: flag or input, then the
+    /// Actions environment, then the local git checkout (the workflow has a default instead).
+    pub fn resolve(args: &TargetArgs) -> Result<Self, SettingsError> {
+        Ok(Self {
+            repository: repository(args.repository.as_deref())?,
+            branch: branch(args.branch.as_deref())?,
+            workflow: setting(args.workflow.as_deref(), "workflow")
+                .unwrap_or_else(|| DEFAULT_WORKFLOW.to_string()),
+        })
+    }
+}
+
+/// The repository: the flag (or `repository` input), else `GITHUB_REPOSITORY`, else the
+/// `origin` remote of the git checkout in the current folder; validated as `owner/repo`.
+pub fn repository(flag: Option<&str>) -> Result<Repository, SettingsError> {
+    let value = setting(flag, "repository")
+        .or_else(|| runner::env_value("GITHUB_REPOSITORY"))
+        .or_else(|| origin_url().and_then(|url| repository_from_remote(&url)))
+        .ok_or(SettingsError::NoRepository)?;
+    Ok(value.parse::<Repository>()?)
+}
+
+/// The branch: the flag (or `branch` input), else the branch under test in Actions
+/// ([`crate::github::resolve_branch`]), else the branch checked out in the current folder.
+pub fn branch(flag: Option<&str>) -> Result<String, SettingsError> {
+    if let Some(branch) = setting(flag, "branch") {
+        return Ok(branch);
+    }
+    crate::github::resolve_branch(None, &runner::env_value)
+        .ok()
+        .or_else(local_branch)
+        .ok_or(SettingsError::NoBranch)
+}
+
+/// The branch checked out in the current folder (`.git/HEAD`), when it is a branch.
+pub fn local_branch() -> Option<String> {
+    let head = std::fs::read_to_string(".git/HEAD").ok()?;
+    head.trim()
+        .strip_prefix("ref: refs/heads/")
+        .map(str::to_string)
+        .filter(|b| !b.is_empty())
+}
+
+/// `owner/repo` from a git remote URL: `https://host/owner/repo(.git)`, `git@host:owner/repo.git`,
+/// `ssh://git@host[:port]/owner/repo.git`. Credentials in the URL are ignored (never returned).
+pub fn repository_from_remote(url: &str) -> Option<String> {
+    let url = url.trim();
+    let path = if let Some((_, rest)) = url.split_once("://") {
+        // scheme://[user[:pw]@]host[:port]/owner/repo
+        let after_host = rest.split_once('/')?.1;
+        after_host.to_string()
+    } else if let Some((host, path)) = url.split_once(':') {
+        // scp-like: [user@]host:owner/repo
+        if host.contains('/') {
+            return None;
+        }
+        path.to_string()
+    } else {
+        return None;
+    };
+    let path = path.trim_matches('/');
+    let path = path.strip_suffix(".git").unwrap_or(path);
+    let mut parts = path.rsplit('/');
+    let name = parts.next()?;
+    let owner = parts.next()?;
+    let candidate = format!("{owner}/{name}");
+    candidate.parse::<Repository>().ok().map(|_| candidate)
+}
+
+/// The URL of the `origin` remote: `git remote get-url origin`, else `.git/config` read directly.
+fn origin_url() -> Option<String> {
+    let from_git = std::process::Command::new("git")
+        .args(["remote", "get-url", "origin"])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()
+        .filter(|out| out.status.success())
+        .and_then(|out| String::from_utf8(out.stdout).ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    from_git.or_else(|| {
+        let config = std::fs::read_to_string(".git/config").ok()?;
+        origin_from_config(&config)
+    })
+}
+
+/// The `url` of `[remote "origin"]` in a git config file.
+fn origin_from_config(config: &str) -> Option<String> {
+    let mut in_origin = false;
+    for line in config.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_origin = line.replace(' ', "") == "[remote\"origin\"]";
+            continue;
+        }
+        if in_origin
+            && let Some((key, value)) = line.split_once('=')
+            && key.trim() == "url"
+        {
+            return Some(value.trim().to_string());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_split_on_commas_and_lines() {
+        assert_eq!(list("P0, P1\nblocker,"), vec!["P0", "P1", "blocker"]);
+    }
+
+    #[test]
+    fn remotes_of_every_shape_name_the_repository() {
+        for url in [
+            "https://github.com/n8kahl/ITM-gd.git",
+            "https://github.com/n8kahl/ITM-gd",
+            "https://x-access-token:ghs_abc@github.com/n8kahl/ITM-gd.git",
+            "git@github.com:n8kahl/ITM-gd.git",
+            "ssh://git@github.com/n8kahl/ITM-gd.git",
+            "ssh://git@ghe.example.com:2222/n8kahl/ITM-gd/",
+        ] {
+            assert_eq!(
+                repository_from_remote(url).as_deref(),
+                Some("n8kahl/ITM-gd"),
+                "{url}"
+            );
+        }
+        assert_eq!(repository_from_remote("/srv/git/repo"), None);
+        assert_eq!(repository_from_remote("https://github.com/"), None);
+    }
+
+    #[test]
+    fn origin_is_read_from_git_config() {
+        let config = "[core]\n\tbare = false\n[remote \"upstream\"]\n\turl = git@github.com:a/b.git\n\
+                      [remote \"origin\"]\n\turl = https://github.com/n8kahl/ITM-gd.git\n";
+        assert_eq!(
+            origin_from_config(config).as_deref(),
+            Some("https://github.com/n8kahl/ITM-gd.git")
+        );
+    }
+}
