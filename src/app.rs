@@ -2,8 +2,8 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::exit::Exit;
 use crate::cmd::{self, Outcome};
+use crate::exit::Exit;
 use crate::{config, logscan, pipeline, runner};
 
 /// Turns a Playwright end-to-end run into a release decision with evidence.

@@ -107,6 +107,9 @@ pub struct WorkflowRun {
     /// The run number shown in the Actions tab.
     #[serde(default)]
     pub run_number: u64,
+    /// The attempt, from 1 (re-runs count up).
+    #[serde(default)]
+    pub run_attempt: Option<u64>,
     /// The branch.
     #[serde(default)]
     pub head_branch: Option<String>,
@@ -137,6 +140,21 @@ impl WorkflowRun {
 
     fn completed(&self) -> bool {
         self.status() == "completed"
+    }
+
+    /// `run #N (id I[, attempt A], commit abcdef0) URL`, for a check line.
+    pub fn describe(&self) -> String {
+        let attempt = match self.run_attempt {
+            Some(n) if n > 1 => format!(", attempt {n}"),
+            _ => String::new(),
+        };
+        format!(
+            "run #{} (id {}{attempt}, commit {}) {}",
+            self.run_number,
+            self.id,
+            self.head_sha.get(..7).unwrap_or(&self.head_sha),
+            self.html_url
+        )
     }
 }
 
@@ -287,14 +305,7 @@ pub fn evidence_for_commit(document: &str, head_sha: &str) -> EvidenceReadBack {
     let Some(parsed) = evidence::parse_block(document) else {
         return EvidenceReadBack::NoBlock;
     };
-    let commit = parsed
-        .commit
-        .as_deref()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    let sha = head_sha.trim().to_ascii_lowercase();
-    if commit.len() < 7 || !sha.starts_with(&commit) {
+    if !evidence::is_for_commit(parsed.commit.as_deref().unwrap_or(""), head_sha) {
         return EvidenceReadBack::OtherCommit {
             commit: parsed.commit,
         };
@@ -732,6 +743,7 @@ mod tests {
         WorkflowRun {
             id,
             run_number: id,
+            run_attempt: None,
             head_branch: Some(branch.to_string()),
             head_sha: "0123456789abcdef0123456789abcdef01234567".to_string(),
             event: event.to_string(),

@@ -20,7 +20,7 @@ pub use contents::Repository;
 pub use error::GitHubError;
 pub use record::{
     CommitMode, ParseCommitModeError, RecordOutcome, RecordRequest, commit_message,
-    record_evidence, resolve_branch, unified_diff,
+    record_evidence, resolve_branch,
 };
 
 /// Runs `future` to completion on a new current-thread tokio runtime, for synchronous callers.

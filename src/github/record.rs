@@ -203,7 +203,7 @@ pub async fn record_evidence(
         }
         if req.dry_run {
             return Ok(RecordOutcome::DryRun {
-                diff: unified_diff(&req.path, old_text, &new_text),
+                diff: crate::statusdoc::file_diff(&req.path, old_text, &new_text),
             });
         }
         let sha = current.as_ref().map(|f| f.sha.as_str());
@@ -245,21 +245,6 @@ pub async fn record_evidence(
             }
         }
     }
-}
-
-/// The unified diff from `old` (`None`: the file does not exist) to `new`, with three lines of
-/// context; line endings are kept as they are.
-pub fn unified_diff(path: &str, old: Option<&str>, new: &str) -> String {
-    let old_name = if old.is_some() {
-        format!("a/{path}")
-    } else {
-        "/dev/null".to_string()
-    };
-    let diff = similar::TextDiff::from_lines(old.unwrap_or(""), new);
-    diff.unified_diff()
-        .context_radius(3)
-        .header(&old_name, &format!("b/{path}"))
-        .to_string()
 }
 
 /// The evidence commit's message: names the short commit sha under test and the run id.
@@ -400,21 +385,6 @@ mod tests {
         assert_eq!(
             commit_message("", Some("")),
             "Record staging live gate evidence"
-        );
-    }
-
-    #[test]
-    fn diff_keeps_line_endings_and_names_files() {
-        let diff = unified_diff("docs/s.md", Some("a\r\nb\r\n"), "a\r\nc\r\n");
-        assert!(
-            diff.starts_with("--- a/docs/s.md\n+++ b/docs/s.md\n"),
-            "{diff}"
-        );
-        assert!(diff.contains("-b\r\n+c\r\n"), "{diff:?}");
-        let created = unified_diff("docs/s.md", None, "new\n");
-        assert!(
-            created.starts_with("--- /dev/null\n+++ b/docs/s.md\n"),
-            "{created}"
         );
     }
 }
