@@ -87,7 +87,7 @@ fn finish(command: &str, outcome: Outcome) -> Exit {
 /// With no arguments, the `command` input (default `gate`) chooses the command, with every
 /// other setting taken from `INPUT_*` variables.
 fn command_from_input() -> Result<Command, Exit> {
-    let name = runner::input("command").unwrap_or_else(|| "gate".to_string());
+    let name = crate::settings::command();
     Cli::try_parse_from(["itm-gate", name.as_str()])
         .map_err(|err| {
             eprintln!(

@@ -13,6 +13,9 @@
 //! Inside a workflow the run's own repository and branch are the ones meant; on a laptop, the
 //! checkout is.
 
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+
 use crate::github::contents::Repository;
 use crate::github::{GitHubClient, GitHubError};
 use crate::runner;
@@ -42,8 +45,113 @@ pub enum SettingsError {
     GitHub(#[from] GitHubError),
 }
 
+/// An input of the action: its name, its default as `action.yml` declares it (one item per line;
+/// empty when it has none), and who reads it. Checked against `action.yml` by
+/// `tests/action_contract.rs`, and against what each command really reads (see [`inputs_read`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Input {
+    /// The input's name (`INPUT_<NAME>` in the environment).
+    pub name: &'static str,
+    /// The default in `action.yml`, one item per line.
+    pub default: &'static [&'static str],
+    /// The commands that read it (`gate`, `preflight`, `readiness`); `itm-gate` for `command`,
+    /// which the binary reads to choose the command.
+    pub read_by: &'static [&'static str],
+}
+
+const GATE: &[&str] = &["gate"];
+const ALL: &[&str] = &["gate", "preflight", "readiness"];
+
+/// Every input of the action, in `action.yml`'s order. The CLI-only commands (`secrets`, `run`,
+/// `scan-logs`) read some of them too (and `secrets` reads `env-file`, which the action does not
+/// offer, since the action runs only `gate`, `preflight` and `readiness`).
+#[rustfmt::skip]
+pub const INPUTS: &[Input] = &[
+    Input { name: "command", default: &["gate"], read_by: &["itm-gate"] },
+    Input { name: "results", default: &["test-results/results.json"], read_by: GATE },
+    Input {
+        name: "specs",
+        default: &[
+            "e2e/specs/ai-coach/ai-coach-api.spec.ts",
+            "e2e/specs/ai-coach/ai-coach-workflow-live.spec.ts",
+        ],
+        read_by: GATE,
+    },
+    Input { name: "test-dir", default: &[], read_by: GATE },
+    Input { name: "strict", default: &["true"], read_by: GATE },
+    Input {
+        name: "allow-skip",
+        default: &[
+            "^Live backend websocket auth gate is not yet enforced at",
+            "^Live backend websocket authz capability not yet deployed at",
+        ],
+        read_by: GATE,
+    },
+    Input { name: "flaky", default: &["pass"], read_by: GATE },
+    Input { name: "logs", default: &[], read_by: GATE },
+    Input { name: "log-rules", default: &[], read_by: GATE },
+    Input { name: "backend-url", default: &[], read_by: GATE },
+    Input { name: "job-status", default: &["${{ job.status }}"], read_by: GATE },
+    Input {
+        name: "status-file",
+        default: &["docs/ai-coach/AI_COACH_V2_PRODUCTION_STATUS.md"],
+        read_by: &["gate", "readiness"],
+    },
+    Input { name: "commit", default: &["on-success"], read_by: GATE },
+    Input { name: "branch", default: &[], read_by: ALL },
+    Input { name: "token", default: &["${{ github.token }}"], read_by: ALL },
+    Input { name: "timezone", default: &["America/New_York"], read_by: GATE },
+    Input { name: "fail-on-gate", default: &["true"], read_by: GATE },
+    Input { name: "evidence-file", default: &[], read_by: GATE },
+    Input { name: "dry-run", default: &["false"], read_by: GATE },
+    Input { name: "report-url", default: &[], read_by: GATE },
+    Input { name: "repository", default: &[], read_by: &["preflight", "readiness"] },
+    Input {
+        name: "workflow",
+        default: &[DEFAULT_WORKFLOW],
+        read_by: &["preflight", "readiness"],
+    },
+    Input {
+        name: "secrets",
+        default: &[
+            "NEXT_PUBLIC_SUPABASE_URL",
+            "NEXT_PUBLIC_SUPABASE_ANON_KEY",
+            "E2E_BYPASS_TOKEN",
+        ],
+        read_by: &["preflight"],
+    },
+    Input {
+        name: "optional-secrets",
+        default: &["E2E_BYPASS_USER_ID", "E2E_BYPASS_SHARED_SECRET"],
+        read_by: &["preflight"],
+    },
+    Input { name: "migrations-dir", default: &["supabase/migrations"], read_by: &["preflight"] },
+    Input { name: "base-branch", default: &[], read_by: &["preflight"] },
+    Input { name: "blocking-labels", default: &["P0", "P1"], read_by: &["readiness"] },
+];
+
+thread_local! {
+    /// The inputs this thread asked for, by name (see [`inputs_read`]).
+    static READ: RefCell<BTreeSet<String>> = const { RefCell::new(BTreeSet::new()) };
+}
+
+/// The names of the inputs this thread has asked for since the last call (flag given or not),
+/// and forgets them. Every input is read through [`setting`], so this is what a command reads:
+/// the contract test holds it against [`INPUTS`] (nothing undeclared read, every declared
+/// input read by the commands that say they read it).
+pub fn inputs_read() -> BTreeSet<String> {
+    READ.with(|read| std::mem::take(&mut *read.borrow_mut()))
+}
+
+/// The command the `command` input chooses (default `gate`), when the binary runs without
+/// arguments.
+pub fn command() -> String {
+    setting(None, "command").unwrap_or_else(|| "gate".to_string())
+}
+
 /// A setting: the flag when given (trimmed, non-empty), else the action input `name`.
 pub fn setting(flag: Option<&str>, name: &str) -> Option<String> {
+    READ.with(|read| read.borrow_mut().insert(name.to_string()));
     flag.map(str::trim)
         .filter(|v| !v.is_empty())
         .map(str::to_string)

@@ -2,6 +2,7 @@
 //! (runbook section 3).
 
 use super::{Failure, Outcome};
+use crate::github::GitHubClient;
 use crate::preflight::{
     self, DEFAULT_MIGRATIONS_DIR, DEFAULT_OPTIONAL_SECRETS, DEFAULT_SECRETS, PreflightSettings,
 };
@@ -48,10 +49,19 @@ impl Args {
     }
 }
 
+impl Args {
+    /// The settings and the API client: everything the command reads from flags, inputs and
+    /// the environment, before any work is done (a failure here is a usage error).
+    pub fn resolve(&self) -> Result<(PreflightSettings, GitHubClient), Failure> {
+        let settings = self.settings().map_err(Failure::usage)?;
+        let client = settings::client(self.target.token.as_deref()).map_err(Failure::usage)?;
+        Ok((settings, client))
+    }
+}
+
 /// Runs the command: 0 READY, 1 NOT READY, 2 bad flags.
 pub fn run(args: Args) -> Outcome {
-    let settings = args.settings().map_err(Failure::usage)?;
-    let client = settings::client(args.target.token.as_deref()).map_err(Failure::usage)?;
+    let (settings, client) = args.resolve()?;
     let in_actions = crate::runner::in_github_actions();
     let report = super::block_on(preflight::check(
         &client,

@@ -1,6 +1,7 @@
 //! `itm-gate readiness`: checks the exit criteria for the production cut (runbook section 8).
 
 use super::{Failure, Outcome};
+use crate::github::GitHubClient;
 use crate::readiness::{self, DEFAULT_BLOCKING_LABELS, DEFAULT_STATUS_FILE, ReadinessSettings};
 use crate::settings::{self, SettingsError, Target, TargetArgs};
 
@@ -37,10 +38,19 @@ impl Args {
     }
 }
 
+impl Args {
+    /// The settings and the API client: everything the command reads from flags, inputs and
+    /// the environment, before any work is done (a failure here is a usage error).
+    pub fn resolve(&self) -> Result<(ReadinessSettings, GitHubClient), Failure> {
+        let settings = self.settings().map_err(Failure::usage)?;
+        let client = settings::client(self.target.token.as_deref()).map_err(Failure::usage)?;
+        Ok((settings, client))
+    }
+}
+
 /// Runs the command: 0 READY, 1 NOT READY, 2 bad flags.
 pub fn run(args: Args) -> Outcome {
-    let settings = args.settings().map_err(Failure::usage)?;
-    let client = settings::client(args.target.token.as_deref()).map_err(Failure::usage)?;
+    let (settings, client) = args.resolve()?;
     let report = super::block_on(readiness::check(&client, &settings))?;
     Ok(report.emit())
 }
