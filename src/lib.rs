@@ -18,6 +18,8 @@
 //! command (`preflight`, `readiness`, `secrets`, `run`); [`pipeline`] runs the `gate` command end
 //! to end; [`app`] wires the commands together for the thin binary in `main.rs`.
 
+#![deny(missing_docs)]
+
 pub mod app;
 pub mod cmd;
 pub mod config;
