@@ -234,23 +234,34 @@ impl Target {
 /// The repository: the flag (or `repository` input), else `GITHUB_REPOSITORY`, else the
 /// `origin` remote of the git checkout in the current folder; validated as `owner/repo`.
 pub fn repository(flag: Option<&str>) -> Result<Repository, SettingsError> {
-    let value = setting(flag, "repository")
-        .or_else(|| runner::env_value("GITHUB_REPOSITORY"))
-        .or_else(|| origin_url().and_then(|url| repository_from_remote(&url)))
-        .ok_or(SettingsError::NoRepository)?;
+    let value = first_of(
+        setting(flag, "repository"),
+        || runner::env_value("GITHUB_REPOSITORY"),
+        || origin_url().and_then(|url| repository_from_remote(&url)),
+    )
+    .ok_or(SettingsError::NoRepository)?;
     Ok(value.parse::<Repository>()?)
 }
 
 /// The branch: the flag (or `branch` input), else the branch under test in Actions
 /// ([`crate::github::resolve_branch`]), else the branch checked out in the current folder.
 pub fn branch(flag: Option<&str>) -> Result<String, SettingsError> {
-    if let Some(branch) = setting(flag, "branch") {
-        return Ok(branch);
-    }
-    crate::github::resolve_branch(None, &runner::env_value)
-        .ok()
-        .or_else(local_branch)
-        .ok_or(SettingsError::NoBranch)
+    first_of(
+        setting(flag, "branch"),
+        || crate::github::resolve_branch(None, &runner::env_value).ok(),
+        local_branch,
+    )
+    .ok_or(SettingsError::NoBranch)
+}
+
+/// The order of [`Target::resolve`]: what was given, else what the Actions environment says,
+/// else what the local checkout says (asked only when needed).
+pub fn first_of<T>(
+    given: Option<T>,
+    actions: impl FnOnce() -> Option<T>,
+    checkout: impl FnOnce() -> Option<T>,
+) -> Option<T> {
+    given.or_else(actions).or_else(checkout)
 }
 
 /// The branch checked out in the current folder (`.git/HEAD`), when it is a branch.
@@ -327,6 +338,19 @@ fn origin_from_config(config: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Was: `run` took the local checkout's branch before the workflow's ref, while `preflight`
+    /// and `readiness` took the workflow's first; now every command takes the flag, then the
+    /// Actions environment, then the checkout, which is asked only when nothing else answers.
+    #[test]
+    fn the_target_order_is_given_then_actions_then_checkout() {
+        let some = |v: &str| Some(v.to_string());
+        let never = || -> Option<String> { panic!("the checkout is not asked") };
+        assert_eq!(first_of(some("flag"), || some("ci"), never), some("flag"));
+        assert_eq!(first_of(None, || some("ci"), never), some("ci"));
+        assert_eq!(first_of(None, || None, || some("local")), some("local"));
+        assert_eq!(first_of::<String>(None, || None, || None), None);
+    }
 
     #[test]
     fn lists_split_on_commas_and_lines() {
