@@ -14,8 +14,8 @@ use wiremock::{MockBuilder, MockServer, ResponseTemplate};
 mod github_support;
 use github_support::{
     answer, answer_first, bad_credentials, contents_file, contents_not_found, github_api,
-    github_error, github_message, itm_gate, ok, quick_policy, recording_client, run_binary,
-    stable_output,
+    github_error, github_message, itm_gate, ok, printed_and_summary, quick_policy,
+    recording_client, run_binary,
 };
 
 const TOKEN: &str = "ghp_PreflightToken1234567890abcdefSECRET";
@@ -576,14 +576,15 @@ async fn snapshots_of_ready_and_not_ready() {
     let server = MockServer::start().await;
     healthy(&server).await;
     let dir = tempfile::tempdir().unwrap();
-    let summary = dir.path().join("ready.md");
-    let (code, stdout, stderr) = run_binary(binary(&server, &summary).args(args), TOKEN);
-    assert_eq!((code, stderr.as_str()), (0, ""), "{stdout}");
-    insta::assert_snapshot!("preflight_ready", stable_output(&stdout, &server.uri()));
-    insta::assert_snapshot!(
-        "preflight_ready_summary",
-        std::fs::read_to_string(&summary).unwrap()
+    let (printed, summary) = printed_and_summary(
+        itm_gate(&server.uri(), TOKEN).args(args),
+        &server.uri(),
+        TOKEN,
+        dir.path(),
+        0,
     );
+    insta::assert_snapshot!("preflight_ready", printed);
+    insta::assert_snapshot!("preflight_ready_summary", summary);
 
     let server = MockServer::start().await;
     answer_first(
@@ -601,17 +602,15 @@ async fn snapshots_of_ready_and_not_ready() {
         ok(secrets(&["NEXT_PUBLIC_SUPABASE_URL", "E2E_BYPASS_TOKEN"])),
     )
     .await;
-    let summary = dir.path().join("not-ready.md");
-    let (code, stdout, stderr) = run_binary(
-        binary(&server, &summary)
+    let (printed, summary) = printed_and_summary(
+        itm_gate(&server.uri(), TOKEN)
             .env("GITHUB_ACTIONS", "true")
             .args(args),
+        &server.uri(),
         TOKEN,
+        dir.path(),
+        1,
     );
-    assert_eq!((code, stderr.as_str()), (1, ""), "{stdout}");
-    insta::assert_snapshot!("preflight_not_ready", stable_output(&stdout, &server.uri()));
-    insta::assert_snapshot!(
-        "preflight_not_ready_summary",
-        std::fs::read_to_string(&summary).unwrap()
-    );
+    insta::assert_snapshot!("preflight_not_ready", printed);
+    insta::assert_snapshot!("preflight_not_ready_summary", summary);
 }

@@ -13,7 +13,7 @@ use wiremock::{MockServer, ResponseTemplate};
 mod github_support;
 use github_support::{
     answer, answer_first, contents_file, github_api, github_error, github_message, itm_gate, ok,
-    quick_policy, recording_client, run_binary, stable_output, workflow_run, workflow_runs,
+    printed_and_summary, quick_policy, recording_client, run_binary, workflow_run, workflow_runs,
 };
 
 const TOKEN: &str = "ghp_ReadinessToken1234567890abcdefSECRET";
@@ -464,19 +464,15 @@ async fn snapshots_of_ready_and_not_ready() {
     let server = MockServer::start().await;
     ready_repo(&server).await;
     let dir = tempfile::tempdir().unwrap();
-    let summary = dir.path().join("ready.md");
-    let (code, stdout, stderr) = run_binary(
-        itm_gate(&server.uri(), TOKEN)
-            .env("GITHUB_STEP_SUMMARY", &summary)
-            .args(args),
+    let (printed, summary) = printed_and_summary(
+        itm_gate(&server.uri(), TOKEN).args(args),
+        &server.uri(),
         TOKEN,
+        dir.path(),
+        0,
     );
-    assert_eq!((code, stderr.as_str()), (0, ""), "{stdout}");
-    insta::assert_snapshot!("readiness_ready", stable_output(&stdout, &server.uri()));
-    insta::assert_snapshot!(
-        "readiness_ready_summary",
-        std::fs::read_to_string(&summary).unwrap()
-    );
+    insta::assert_snapshot!("readiness_ready", printed);
+    insta::assert_snapshot!("readiness_ready_summary", summary);
 
     let server = MockServer::start().await;
     answer_first(
@@ -492,18 +488,15 @@ async fn snapshots_of_ready_and_not_ready() {
     )
     .await;
     ready_repo_except(&server, STATUS, ok(file(&status_with("PASS", OTHER_SHA)))).await;
-    let summary = dir.path().join("not-ready.md");
-    let (code, stdout, stderr) = run_binary(
+    let (printed, summary) = printed_and_summary(
         itm_gate(&server.uri(), TOKEN)
             .env("GITHUB_ACTIONS", "true")
-            .env("GITHUB_STEP_SUMMARY", &summary)
             .args(args),
+        &server.uri(),
         TOKEN,
+        dir.path(),
+        1,
     );
-    assert_eq!((code, stderr.as_str()), (1, ""), "{stdout}");
-    insta::assert_snapshot!("readiness_not_ready", stable_output(&stdout, &server.uri()));
-    insta::assert_snapshot!(
-        "readiness_not_ready_summary",
-        std::fs::read_to_string(&summary).unwrap()
-    );
+    insta::assert_snapshot!("readiness_not_ready", printed);
+    insta::assert_snapshot!("readiness_not_ready_summary", summary);
 }

@@ -279,3 +279,26 @@ pub fn stable_output(text: &str, server_uri: &str) -> String {
         .iter()
         .fold(text.clone(), |text, token| text.replace(token, "<token>"))
 }
+
+/// Runs `cmd` (the binary against the server at `server_uri`) with its job summary written to a
+/// new file in `dir`; checks the exit code and that nothing went to stderr; returns the printed
+/// lines made stable by [`stable_output`], and the job summary, for snapshots.
+pub fn printed_and_summary(
+    cmd: &mut assert_cmd::Command,
+    server_uri: &str,
+    token: &str,
+    dir: &std::path::Path,
+    code: i32,
+) -> (String, String) {
+    let summary = dir.join(format!(
+        "summary-{}.md",
+        std::process::id() as u64 + code as u64
+    ));
+    let _ = std::fs::remove_file(&summary);
+    let (exit, stdout, stderr) = run_binary(cmd.env("GITHUB_STEP_SUMMARY", &summary), token);
+    assert_eq!((exit, stderr.as_str()), (code, ""), "{stdout}");
+    (
+        stable_output(&stdout, server_uri),
+        std::fs::read_to_string(&summary).unwrap(),
+    )
+}
