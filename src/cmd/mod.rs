@@ -62,12 +62,28 @@ impl Failure {
     /// The lines printed on stderr for `command`: `itm-gate <command>: <error chain>`, then the
     /// hint when there is one.
     pub fn lines(&self, command: &str) -> Vec<String> {
-        let mut lines = vec![format!("itm-gate {command}: {:#}", self.error)];
+        let mut lines = vec![format!("itm-gate {command}: {}", chain(&self.error))];
         if let Some(hint) = &self.hint {
             lines.push(format!("itm-gate {command}: {hint}"));
         }
         lines
     }
+}
+
+/// The error and its causes, joined by `: `; a cause that its error already shows (a wrapper
+/// whose message is `{0}`, or ends with its cause) is not repeated.
+fn chain(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let message = cause.to_string();
+        if text.is_empty() {
+            text = message;
+        } else if !text.ends_with(&message) {
+            text.push_str(": ");
+            text.push_str(&message);
+        }
+    }
+    text
 }
 
 /// Runs `future` on a current-thread runtime; a runtime that cannot start is an internal failure.
@@ -91,5 +107,17 @@ mod tests {
             ]
         );
         assert_eq!(failure.exit, Exit::GitHub);
+    }
+
+    /// A library error that wraps another as `{0}` (`DispatchError::GitHub`,
+    /// `SecretsError::GitHub`) is printed once, not as `message: message`.
+    #[test]
+    fn a_wrapped_cause_is_not_repeated() {
+        let err = crate::dispatch::DispatchError::GitHub(crate::github::GitHubError::MissingToken);
+        let once = crate::github::GitHubError::MissingToken.to_string();
+        assert_eq!(
+            Failure::github(err).lines("run"),
+            [format!("itm-gate run: {once}")]
+        );
     }
 }
