@@ -2,8 +2,9 @@
 
 use clap::{Parser, Subcommand};
 
+use crate::cmd::{self, Outcome};
 use crate::exit::Exit;
-use crate::{config, dispatch, logscan, pipeline, preflight, readiness, runner, secrets};
+use crate::{config, logscan, pipeline, runner};
 
 /// Turns a Playwright end-to-end run into a release decision with evidence.
 #[derive(Debug, Parser)]
@@ -20,13 +21,13 @@ pub enum Command {
     /// Read Playwright reports and logs, decide the gate, write outputs and evidence (default).
     Gate(Box<config::GateArgs>),
     /// Check the repository before dispatching the live workflow (runbook section 3).
-    Preflight(preflight::PreflightArgs),
+    Preflight(cmd::preflight::Args),
     /// Check the exit criteria for the production cut (runbook section 8).
-    Readiness(readiness::ReadinessArgs),
+    Readiness(cmd::readiness::Args),
     /// Set the gate's repository secrets from an env file (runbook section 2).
-    Secrets(secrets::SecretsArgs),
+    Secrets(cmd::secrets::Args),
     /// Dispatch the live workflow and follow it to completion (runbook section 4).
-    Run(dispatch::RunArgs),
+    Run(cmd::run::Args),
     /// Scan log files with the gate's log rules and print the findings.
     ScanLogs(logscan::ScanLogsArgs),
 }
@@ -56,23 +57,37 @@ pub fn main() -> u8 {
     // Every shortened text is redacted with the secrets of the environment (DESIGN.md section
     // 6); commands that take a token from a flag install it with their token as well.
     crate::redact::install(crate::redact::Redactor::from_env(
-        crate::github::checks::token(None).as_deref(),
+        crate::settings::token(None).as_deref(),
     ));
     let exit = match command {
         Command::Gate(args) => pipeline::run(*args),
-        Command::Preflight(args) => preflight::run(args),
-        Command::Readiness(args) => readiness::run(args),
-        Command::Secrets(args) => secrets::run(args),
-        Command::Run(args) => dispatch::run(args),
+        Command::Preflight(args) => finish("preflight", cmd::preflight::run(args)),
+        Command::Readiness(args) => finish("readiness", cmd::readiness::run(args)),
+        Command::Secrets(args) => finish("secrets", cmd::secrets::run(args)),
+        Command::Run(args) => finish("run", cmd::run::run(args)),
         Command::ScanLogs(args) => logscan::run(args),
     };
     exit.code()
 }
 
+/// The exit code of a command's outcome; a failure is printed here, once, with its context
+/// chain (safe from workflow-command injection), and mapped to its documented exit code.
+fn finish(command: &str, outcome: Outcome) -> Exit {
+    match outcome {
+        Ok(exit) => exit,
+        Err(failure) => {
+            for line in failure.lines(command) {
+                runner::eprint_line(&line);
+            }
+            failure.exit
+        }
+    }
+}
+
 /// With no arguments, the `command` input (default `gate`) chooses the command, with every
 /// other setting taken from `INPUT_*` variables.
 fn command_from_input() -> Result<Command, Exit> {
-    let name = runner::input("command").unwrap_or_else(|| "gate".to_string());
+    let name = crate::settings::command();
     Cli::try_parse_from(["itm-gate", name.as_str()])
         .map_err(|err| {
             eprintln!(

@@ -23,7 +23,7 @@ use crate::exit::Exit;
 use crate::github::checks::{self, CheckReport};
 use crate::github::contents::{self, Repository};
 use crate::github::{ApiRequest, GitHubClient, GitHubError};
-use crate::{evidence, preflight, readiness, statusdoc};
+use crate::{evidence, preflight, statusdoc};
 
 /// Seconds between two polls of the run when `--poll-interval` is not given.
 pub const DEFAULT_POLL_INTERVAL_SECS: f64 = 10.0;
@@ -36,43 +36,6 @@ const FIND_POLL_CAP: Duration = Duration::from_secs(5);
 /// Runs created this long before the dispatch (by GitHub's clock) still count, for clock skew;
 /// runs already listed before the dispatch never do.
 const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
-
-/// Flags of the `run` command (each also readable from its `INPUT_*` variable in Actions).
-#[derive(Debug, Default, clap::Args)]
-pub struct RunArgs {
-    /// The staging backend URL, passed as the workflow input `backend_url` (http or https, no
-    /// credentials) [default: the `backend-url` input].
-    #[arg(value_name = "BACKEND_URL")]
-    pub backend_url: Option<String>,
-    /// Repository, `owner/repo` [default: GITHUB_REPOSITORY, else the `origin` remote].
-    #[arg(long)]
-    pub repository: Option<String>,
-    /// Branch to run the workflow on [default: the current git branch, else GITHUB_REF_NAME].
-    #[arg(long)]
-    pub branch: Option<String>,
-    /// The workflow file; its file name identifies it [default: .github/workflows/ai-coach-live-e2e.yml].
-    #[arg(long)]
-    pub workflow: Option<String>,
-    /// The status document the evidence is read back from
-    /// [default: docs/ai-coach/AI_COACH_V2_PRODUCTION_STATUS.md].
-    #[arg(long = "status-file")]
-    pub status_file: Option<String>,
-    /// Seconds between two polls of the run [default: 10].
-    #[arg(long = "poll-interval")]
-    pub poll_interval: Option<f64>,
-    /// Seconds to follow the run at most before giving up (the run goes on) [default: 3600].
-    #[arg(long)]
-    pub timeout: Option<u64>,
-    /// Dispatch even when preflight is NOT READY (preflight is not run).
-    #[arg(long = "skip-preflight")]
-    pub skip_preflight: bool,
-    /// Print the run URL once the run is found, and return without following it.
-    #[arg(long = "no-wait")]
-    pub no_wait: bool,
-    /// GitHub token with Actions read and write [default: the `token` input, else GITHUB_TOKEN].
-    #[arg(long)]
-    pub token: Option<String>,
-}
 
 /// What `run` does, resolved from flags, inputs and defaults.
 #[derive(Debug, Clone, PartialEq)]
@@ -100,54 +63,10 @@ pub struct RunSettings {
 }
 
 impl RunSettings {
-    /// Resolves every setting: the flag, else the `INPUT_*` variable, else the default.
-    pub fn resolve(args: &RunArgs) -> Result<Self, String> {
-        let raw_url = checks::setting(args.backend_url.as_deref(), "backend-url").ok_or(
-            "no backend URL: pass it as the argument, e.g. itm-gate run https://staging-api.example.com",
-        )?;
-        let backend_url = validate_backend_url(&raw_url)?;
-        let repository = crate::secrets::resolve_repository(args.repository.as_deref())?;
-        let branch = match checks::setting(args.branch.as_deref(), "branch") {
-            Some(branch) => branch,
-            None => checks::local_branch()
-                .or_else(|| crate::github::resolve_branch(None, &env_var).ok())
-                .ok_or("no branch: pass --branch (the current checkout is not on a branch)")?,
-        };
-        let poll = match args.poll_interval {
-            Some(secs) if secs.is_finite() && (0.0..=3600.0).contains(&secs) => secs,
-            Some(_) => return Err("--poll-interval must be between 0 and 3600 seconds".into()),
-            None => DEFAULT_POLL_INTERVAL_SECS,
-        };
-        let timeout = match args.timeout {
-            Some(0) => return Err("--timeout must be at least 1 second".into()),
-            Some(secs) => secs,
-            None => DEFAULT_TIMEOUT_SECS,
-        };
-        let timeout = Duration::from_secs(timeout);
-        Ok(Self {
-            repository,
-            branch,
-            workflow: checks::setting(args.workflow.as_deref(), "workflow")
-                .unwrap_or_else(|| preflight::DEFAULT_WORKFLOW.to_string()),
-            status_file: checks::setting(args.status_file.as_deref(), "status-file")
-                .unwrap_or_else(|| readiness::DEFAULT_STATUS_FILE.to_string()),
-            backend_url,
-            poll_interval: Duration::from_secs_f64(poll),
-            timeout,
-            find_timeout: FIND_TIMEOUT.min(timeout),
-            skip_preflight: args.skip_preflight,
-            no_wait: args.no_wait,
-        })
-    }
-
     /// The workflow's file name, which identifies it to the API (`ai-coach-live-e2e.yml`).
     pub fn workflow_file_name(&self) -> &str {
         self.workflow.rsplit('/').next().unwrap_or(&self.workflow)
     }
-}
-
-fn env_var(name: &str) -> Option<String> {
-    crate::runner::env_value(name)
 }
 
 /// Checks the backend URL: absolute `http`/`https` with a host and no credentials. Returns it
@@ -188,6 +107,9 @@ pub struct WorkflowRun {
     /// The run number shown in the Actions tab.
     #[serde(default)]
     pub run_number: u64,
+    /// The attempt, from 1 (re-runs count up).
+    #[serde(default)]
+    pub run_attempt: Option<u64>,
     /// The branch.
     #[serde(default)]
     pub head_branch: Option<String>,
@@ -218,6 +140,21 @@ impl WorkflowRun {
 
     fn completed(&self) -> bool {
         self.status() == "completed"
+    }
+
+    /// `run #N (id I[, attempt A], commit abcdef0) URL`, for a check line.
+    pub fn describe(&self) -> String {
+        let attempt = match self.run_attempt {
+            Some(n) if n > 1 => format!(", attempt {n}"),
+            _ => String::new(),
+        };
+        format!(
+            "run #{} (id {}{attempt}, commit {}) {}",
+            self.run_number,
+            self.id,
+            self.head_sha.get(..7).unwrap_or(&self.head_sha),
+            self.html_url
+        )
     }
 }
 
@@ -368,14 +305,7 @@ pub fn evidence_for_commit(document: &str, head_sha: &str) -> EvidenceReadBack {
     let Some(parsed) = evidence::parse_block(document) else {
         return EvidenceReadBack::NoBlock;
     };
-    let commit = parsed
-        .commit
-        .as_deref()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    let sha = head_sha.trim().to_ascii_lowercase();
-    if commit.len() < 7 || !sha.starts_with(&commit) {
+    if !evidence::is_for_commit(parsed.commit.as_deref().unwrap_or(""), head_sha) {
         return EvidenceReadBack::OtherCommit {
             commit: parsed.commit,
         };
@@ -805,53 +735,6 @@ pub fn closing(outcome: &RunOutcome, settings: &RunSettings) -> Vec<Print> {
     lines
 }
 
-// ---------------------------------------------------------------------------------------------
-// The command
-// ---------------------------------------------------------------------------------------------
-
-fn emit(print: Print) {
-    match print {
-        Print::Line(line) => crate::runner::print_line(&line),
-        Print::Untrusted(text) => crate::runner::print_untrusted(&text),
-    }
-}
-
-/// Runs the command and returns its exit code: 0 the run succeeded (or `--no-wait` found it),
-/// 1 the run failed, was cancelled or timed out, or preflight is NOT READY, 2 bad flags or no
-/// token, 3 a GitHub API call failed.
-pub fn run(args: RunArgs) -> Exit {
-    let settings = match RunSettings::resolve(&args) {
-        Ok(settings) => settings,
-        Err(message) => {
-            crate::runner::eprint_line(&format!("itm-gate run: {message}"));
-            return Exit::Usage;
-        }
-    };
-    let client = match checks::client_for("run", args.token.as_deref()) {
-        Ok(client) => client,
-        Err(exit) => return exit,
-    };
-    let in_actions = crate::runner::in_github_actions();
-    let result =
-        crate::github::block_on(execute(&client, &settings, &env_var, in_actions, &mut emit));
-    match result {
-        Ok(Ok(outcome)) => {
-            for print in closing(&outcome, &settings) {
-                emit(print);
-            }
-            outcome.exit()
-        }
-        Ok(Err(err)) => {
-            crate::runner::eprint_line(&format!("itm-gate run: {err}"));
-            Exit::GitHub
-        }
-        Err(err) => {
-            crate::runner::eprint_line(&format!("itm-gate run: {err}"));
-            Exit::Internal
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -860,6 +743,7 @@ mod tests {
         WorkflowRun {
             id,
             run_number: id,
+            run_attempt: None,
             head_branch: Some(branch.to_string()),
             head_sha: "0123456789abcdef0123456789abcdef01234567".to_string(),
             event: event.to_string(),

@@ -278,6 +278,15 @@ pub fn sanitize_backend_url(url: &str) -> String {
     out
 }
 
+/// Whether an evidence block's `Commit:` field names `sha`: the full sha or an abbreviation of
+/// at least 7 characters, case ignored. The one rule for "the evidence is for this commit", used
+/// by `readiness` and by `run` when it reads the evidence back.
+pub fn is_for_commit(evidence_commit: &str, sha: &str) -> bool {
+    let evidence = evidence_commit.trim().to_ascii_lowercase();
+    let sha = sha.trim().to_ascii_lowercase();
+    evidence.len() >= 7 && sha.starts_with(&evidence)
+}
+
 /// Reads back an evidence block from `document`: between the markers when the document has them,
 /// else in the first `### Staging Live Gate Evidence` section. `None` when neither exists or
 /// neither holds any evidence field.
@@ -772,5 +781,22 @@ mod tests {
             None
         );
         assert_eq!(parse_block(""), None);
+    }
+
+    #[test]
+    fn evidence_is_for_a_commit_in_full_or_abbreviated() {
+        let sha = "0123456789abcdef0123456789abcdef01234567";
+        assert!(is_for_commit(sha, sha));
+        assert!(is_for_commit("0123456", sha));
+        assert!(is_for_commit(
+            " 0123456789ABCDEF0123456789ABCDEF01234567 ",
+            sha
+        ));
+        assert!(!is_for_commit("012345", sha));
+        assert!(!is_for_commit("", sha));
+        assert!(!is_for_commit(
+            "1123456789abcdef0123456789abcdef01234567",
+            sha
+        ));
     }
 }

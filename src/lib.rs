@@ -14,10 +14,15 @@
 //! 8. [`runner`] and [`summary`]: GitHub Actions I/O (inputs, outputs, annotations, job summary);
 //!    [`outputs`] keeps the step outputs within GitHub's 1 MB limit.
 //!
-//! [`config`] turns flags and `INPUT_*` variables into validated settings; [`pipeline`] runs the
-//! `gate` command end to end; [`app`] wires the commands together for the thin binary in `main.rs`.
+//! [`settings`] reads flags, `INPUT_*` variables and the environment in one order for every
+//! command; [`config`] turns them into the gate's validated settings; [`cmd`] holds one module per
+//! command (`preflight`, `readiness`, `secrets`, `run`); [`pipeline`] runs the `gate` command end
+//! to end; [`app`] wires the commands together for the thin binary in `main.rs`.
+
+#![deny(missing_docs)]
 
 pub mod app;
+pub mod cmd;
 pub mod config;
 pub mod dispatch;
 pub mod evidence;
@@ -37,6 +42,7 @@ pub mod redact;
 pub mod report;
 pub mod runner;
 pub mod secrets;
+pub mod settings;
 pub mod statusdoc;
 pub mod summary;
 pub mod text;

@@ -7,12 +7,11 @@
 
 use std::collections::BTreeSet;
 
-use crate::exit::Exit;
-use crate::github::checks::{self, CheckReport};
+use crate::github::checks::CheckReport;
 use crate::github::contents::{self, Repository};
 use crate::github::{ApiRequest, GitHubClient, GitHubError};
 
-pub use crate::github::checks::DEFAULT_WORKFLOW;
+pub use crate::settings::DEFAULT_WORKFLOW;
 /// The secrets the runbook requires (section 2).
 pub const DEFAULT_SECRETS: [&str; 3] = [
     "NEXT_PUBLIC_SUPABASE_URL",
@@ -23,26 +22,6 @@ pub const DEFAULT_SECRETS: [&str; 3] = [
 pub const DEFAULT_OPTIONAL_SECRETS: [&str; 2] = ["E2E_BYPASS_USER_ID", "E2E_BYPASS_SHARED_SECRET"];
 /// Where the Supabase migrations live.
 pub const DEFAULT_MIGRATIONS_DIR: &str = "supabase/migrations";
-
-/// Flags of the `preflight` command (each also readable from its `INPUT_*` variable in Actions).
-#[derive(Debug, Default, clap::Args)]
-pub struct PreflightArgs {
-    /// Repository, branch, workflow and token.
-    #[command(flatten)]
-    pub target: checks::TargetArgs,
-    /// Required secret names, comma- or newline-separated [default: the runbook's three].
-    #[arg(long)]
-    pub secrets: Option<String>,
-    /// Optional secret names [default: E2E_BYPASS_USER_ID, E2E_BYPASS_SHARED_SECRET].
-    #[arg(long = "optional-secrets")]
-    pub optional_secrets: Option<String>,
-    /// Migrations folder compared between the branches [default: supabase/migrations].
-    #[arg(long = "migrations-dir")]
-    pub migrations_dir: Option<String>,
-    /// Branch the migrations are compared with [default: the repository's default branch].
-    #[arg(long = "base-branch")]
-    pub base_branch: Option<String>,
-}
 
 /// What `preflight` checks, resolved from flags, inputs and defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,54 +40,6 @@ pub struct PreflightSettings {
     pub migrations_dir: String,
     /// The base branch; `None` means the repository's default branch.
     pub base_branch: Option<String>,
-}
-
-impl PreflightSettings {
-    /// Resolves every setting: the flag, else the `INPUT_*` variable, else the default.
-    pub fn resolve(args: &PreflightArgs) -> Result<Self, String> {
-        let target = args.target.resolve()?;
-        Ok(Self {
-            repository: target.repository,
-            branch: target.branch,
-            workflow: target.workflow,
-            secrets: checks::setting(args.secrets.as_deref(), "secrets")
-                .map(|v| checks::list(&v))
-                .unwrap_or_else(|| DEFAULT_SECRETS.map(String::from).to_vec()),
-            optional_secrets: checks::setting(args.optional_secrets.as_deref(), "optional-secrets")
-                .map(|v| checks::list(&v))
-                .unwrap_or_else(|| DEFAULT_OPTIONAL_SECRETS.map(String::from).to_vec()),
-            migrations_dir: checks::setting(args.migrations_dir.as_deref(), "migrations-dir")
-                .unwrap_or_else(|| DEFAULT_MIGRATIONS_DIR.to_string()),
-            base_branch: checks::setting(args.base_branch.as_deref(), "base-branch"),
-        })
-    }
-}
-
-fn env_var(name: &str) -> Option<String> {
-    crate::runner::env_value(name)
-}
-
-/// Runs the command and returns its exit code: 0 READY, 1 NOT READY, 2 bad flags.
-pub fn run(args: PreflightArgs) -> Exit {
-    let settings = match PreflightSettings::resolve(&args) {
-        Ok(settings) => settings,
-        Err(message) => {
-            crate::runner::eprint_line(&format!("itm-gate preflight: {message}"));
-            return Exit::Usage;
-        }
-    };
-    let client = match checks::client_for("preflight", args.target.token.as_deref()) {
-        Ok(client) => client,
-        Err(exit) => return exit,
-    };
-    let in_actions = crate::runner::in_github_actions();
-    match crate::github::block_on(check(&client, &settings, &env_var, in_actions)) {
-        Ok(report) => report.emit(),
-        Err(err) => {
-            crate::runner::eprint_line(&format!("itm-gate preflight: {err}"));
-            Exit::Internal
-        }
-    }
 }
 
 /// Runs every check against the API and returns the report.

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use crate::dispatch::WorkflowRun;
 use crate::evidence;
-use crate::exit::Exit;
 use crate::github::checks::{self, CheckReport};
 use crate::github::contents::{self, Repository};
 use crate::github::{ApiRequest, GitHubClient, GitHubError};
@@ -17,20 +17,6 @@ use crate::verdict::Verdict;
 pub const DEFAULT_STATUS_FILE: &str = "docs/ai-coach/AI_COACH_V2_PRODUCTION_STATUS.md";
 /// Labels that block the cut.
 pub const DEFAULT_BLOCKING_LABELS: [&str; 2] = ["P0", "P1"];
-
-/// Flags of the `readiness` command (each also readable from its `INPUT_*` variable in Actions).
-#[derive(Debug, Default, clap::Args)]
-pub struct ReadinessArgs {
-    /// Repository, branch (the release candidate), workflow and token.
-    #[command(flatten)]
-    pub target: checks::TargetArgs,
-    /// The status document [default: docs/ai-coach/AI_COACH_V2_PRODUCTION_STATUS.md].
-    #[arg(long = "status-file")]
-    pub status_file: Option<String>,
-    /// Labels of open issues that block the cut, comma-separated [default: P0,P1].
-    #[arg(long = "blocking-labels")]
-    pub blocking_labels: Option<String>,
-}
 
 /// What `readiness` checks, resolved from flags, inputs and defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,78 +31,6 @@ pub struct ReadinessSettings {
     pub status_file: String,
     /// Labels that block the cut.
     pub blocking_labels: Vec<String>,
-}
-
-impl ReadinessSettings {
-    /// Resolves every setting: the flag, else the `INPUT_*` variable, else the default.
-    pub fn resolve(args: &ReadinessArgs) -> Result<Self, String> {
-        let target = args.target.resolve()?;
-        Ok(Self {
-            repository: target.repository,
-            branch: target.branch,
-            workflow: target.workflow,
-            status_file: checks::setting(args.status_file.as_deref(), "status-file")
-                .unwrap_or_else(|| DEFAULT_STATUS_FILE.to_string()),
-            blocking_labels: checks::setting(args.blocking_labels.as_deref(), "blocking-labels")
-                .map(|v| checks::list(&v))
-                .unwrap_or_else(|| DEFAULT_BLOCKING_LABELS.map(String::from).to_vec()),
-        })
-    }
-}
-
-/// Runs the command and returns its exit code: 0 READY, 1 NOT READY, 2 bad flags.
-pub fn run(args: ReadinessArgs) -> Exit {
-    let settings = match ReadinessSettings::resolve(&args) {
-        Ok(settings) => settings,
-        Err(message) => {
-            crate::runner::eprint_line(&format!("itm-gate readiness: {message}"));
-            return Exit::Usage;
-        }
-    };
-    let client = match checks::client_for("readiness", args.target.token.as_deref()) {
-        Ok(client) => client,
-        Err(exit) => return exit,
-    };
-    match crate::github::block_on(check(&client, &settings)) {
-        Ok(report) => report.emit(),
-        Err(err) => {
-            crate::runner::eprint_line(&format!("itm-gate readiness: {err}"));
-            Exit::Internal
-        }
-    }
-}
-
-/// A workflow run, as `GET /repos/{owner}/{repo}/actions/workflows/{id}/runs` lists it.
-#[derive(Debug, Clone, Deserialize)]
-struct WorkflowRun {
-    id: u64,
-    #[serde(default)]
-    run_number: u64,
-    #[serde(default)]
-    run_attempt: Option<u64>,
-    head_sha: String,
-    #[serde(default)]
-    status: Option<String>,
-    #[serde(default)]
-    conclusion: Option<String>,
-    #[serde(default)]
-    html_url: String,
-}
-
-impl WorkflowRun {
-    fn describe(&self) -> String {
-        let attempt = match self.run_attempt {
-            Some(n) if n > 1 => format!(", attempt {n}"),
-            _ => String::new(),
-        };
-        format!(
-            "run #{} (id {}{attempt}, commit {}) {}",
-            self.run_number,
-            self.id,
-            short(&self.head_sha),
-            self.html_url
-        )
-    }
 }
 
 /// Runs every check against the API and returns the report.
@@ -250,7 +164,7 @@ async fn check_evidence(
         ));
     }
     match run {
-        Some(run) if !same_commit(commit, &run.head_sha) => report.fail(format!(
+        Some(run) if !evidence::is_for_commit(commit, &run.head_sha) => report.fail(format!(
             "the evidence block in `{path}` is for commit {}, but the latest run tested {}: \
              record the evidence of the latest run",
             if commit.is_empty() { "(none)" } else { commit },
@@ -269,13 +183,6 @@ async fn check_evidence(
         }
         None => {}
     }
-}
-
-/// Whether the evidence's commit is the run's (full sha, or an abbreviation of at least 7).
-fn same_commit(evidence: &str, run_sha: &str) -> bool {
-    let evidence = evidence.trim().to_ascii_lowercase();
-    let run_sha = run_sha.trim().to_ascii_lowercase();
-    evidence.len() >= 7 && run_sha.starts_with(&evidence)
 }
 
 /// 3. No open issue (pull requests excluded) carries a blocking label.
@@ -336,29 +243,5 @@ async fn check_issues(
     }
     if total > 20 {
         report.info(format!("and {} more open blocking issues", total - 20));
-    }
-}
-
-/// The first seven characters of a sha.
-fn short(sha: &str) -> &str {
-    sha.get(..7).unwrap_or(sha)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn commits_match_in_full_or_abbreviated() {
-        let sha = "0123456789abcdef0123456789abcdef01234567";
-        assert!(same_commit(sha, sha));
-        assert!(same_commit("0123456", sha));
-        assert!(same_commit("0123456789ABCDEF0123456789ABCDEF01234567", sha));
-        assert!(!same_commit("012345", sha));
-        assert!(!same_commit("", sha));
-        assert!(!same_commit(
-            "1123456789abcdef0123456789abcdef01234567",
-            sha
-        ));
     }
 }

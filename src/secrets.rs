@@ -14,7 +14,6 @@ use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
 
 use crate::exit::Exit;
-use crate::github::checks;
 use crate::github::contents::Repository;
 use crate::github::{ApiRequest, GitHubClient, GitHubError};
 
@@ -28,23 +27,6 @@ pub const REQUIRED_KEYS: [&str; 2] = ["NEXT_PUBLIC_SUPABASE_URL", "NEXT_PUBLIC_S
 const BYPASS_TOKEN: &str = "E2E_BYPASS_TOKEN";
 const BYPASS_USER_ID: &str = "E2E_BYPASS_USER_ID";
 const BYPASS_SHARED_SECRET: &str = "E2E_BYPASS_SHARED_SECRET";
-
-/// Flags of the `secrets` command (each also readable from its `INPUT_*` variable in Actions).
-#[derive(Debug, Default, clap::Args)]
-pub struct SecretsArgs {
-    /// Repository, `owner/repo` [default: GITHUB_REPOSITORY, else the `origin` remote].
-    #[arg(long)]
-    pub repository: Option<String>,
-    /// The env file holding the values (dotenv syntax) [default: .env.local].
-    #[arg(long = "env-file")]
-    pub env_file: Option<String>,
-    /// Say which secrets would be set, without calling GitHub (no token needed).
-    #[arg(long = "dry-run")]
-    pub dry_run: bool,
-    /// GitHub token with repository Secrets write [default: the `token` input, else GITHUB_TOKEN].
-    #[arg(long)]
-    pub token: Option<String>,
-}
 
 /// A secret value: shown as `<redacted>` in `Debug` output, read only through [`Self::expose`].
 #[derive(Clone, PartialEq, Eq)]
@@ -404,150 +386,6 @@ pub fn dry_run_lines(plan: &SecretPlan, repository: &str) -> Vec<String> {
     lines
 }
 
-// ---------------------------------------------------------------------------------------------
-// The repository: flag, GITHUB_REPOSITORY, or the `origin` remote
-// ---------------------------------------------------------------------------------------------
-
-/// The repository: the flag (or `repository` input), else `GITHUB_REPOSITORY`, else the
-/// `origin` remote of the git checkout in the current directory; validated as `owner/repo`.
-pub fn resolve_repository(flag: Option<&str>) -> Result<Repository, String> {
-    let value = checks::setting(flag, "repository")
-        .or_else(|| env_var("GITHUB_REPOSITORY"))
-        .or_else(|| origin_url().and_then(|url| repository_from_remote(&url)))
-        .ok_or(
-            "no repository: pass --repository owner/repo (or set GITHUB_REPOSITORY, or run inside \
-             a git checkout whose `origin` is on GitHub)",
-        )?;
-    value.parse::<Repository>().map_err(|e| e.to_string())
-}
-
-/// `owner/repo` from a git remote URL: `https://host/owner/repo(.git)`, `git@host:owner/repo.git`,
-/// `ssh://git@host[:port]/owner/repo.git`. Credentials in the URL are ignored (never returned).
-pub fn repository_from_remote(url: &str) -> Option<String> {
-    let url = url.trim();
-    let path = if let Some((_, rest)) = url.split_once("://") {
-        // scheme://[user[:pw]@]host[:port]/owner/repo
-        let after_host = rest.split_once('/')?.1;
-        after_host.to_string()
-    } else if let Some((host, path)) = url.split_once(':') {
-        // scp-like: [user@]host:owner/repo
-        if host.contains('/') {
-            return None;
-        }
-        path.to_string()
-    } else {
-        return None;
-    };
-    let path = path.trim_matches('/');
-    let path = path.strip_suffix(".git").unwrap_or(path);
-    let mut parts = path.rsplit('/');
-    let name = parts.next()?;
-    let owner = parts.next()?;
-    let candidate = format!("{owner}/{name}");
-    candidate.parse::<Repository>().ok().map(|_| candidate)
-}
-
-/// The URL of the `origin` remote: `git remote get-url origin`, else `.git/config` read directly.
-fn origin_url() -> Option<String> {
-    let from_git = std::process::Command::new("git")
-        .args(["remote", "get-url", "origin"])
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()
-        .filter(|out| out.status.success())
-        .and_then(|out| String::from_utf8(out.stdout).ok())
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty());
-    from_git.or_else(|| {
-        let config = std::fs::read_to_string(".git/config").ok()?;
-        origin_from_config(&config)
-    })
-}
-
-/// The `url` of `[remote "origin"]` in a git config file.
-fn origin_from_config(config: &str) -> Option<String> {
-    let mut in_origin = false;
-    for line in config.lines() {
-        let line = line.trim();
-        if line.starts_with('[') {
-            in_origin = line.replace(' ', "") == "[remote\"origin\"]";
-            continue;
-        }
-        if in_origin
-            && let Some((key, value)) = line.split_once('=')
-            && key.trim() == "url"
-        {
-            return Some(value.trim().to_string());
-        }
-    }
-    None
-}
-
-fn env_var(name: &str) -> Option<String> {
-    crate::runner::env_value(name)
-}
-
-// ---------------------------------------------------------------------------------------------
-// The command
-// ---------------------------------------------------------------------------------------------
-
-/// Runs the command and returns its exit code: 0 all set, 2 bad flags or env file (nothing
-/// written), 3 a GitHub API call failed, 4 encryption failed.
-pub fn run(args: SecretsArgs) -> Exit {
-    let repo = match resolve_repository(args.repository.as_deref()) {
-        Ok(repo) => repo,
-        Err(message) => {
-            eprintln!("itm-gate secrets: {message}");
-            return Exit::Usage;
-        }
-    };
-    let env_file = checks::setting(args.env_file.as_deref(), "env-file")
-        .unwrap_or_else(|| DEFAULT_ENV_FILE.to_string());
-    let plan = match read_env_file(Path::new(&env_file)).and_then(|vars| plan(&vars, &env_file)) {
-        Ok(plan) => plan,
-        Err(err) => {
-            eprintln!("itm-gate secrets: {err}");
-            return err.exit();
-        }
-    };
-    if args.dry_run {
-        for line in dry_run_lines(&plan, &repo.to_string()) {
-            println!("{line}");
-        }
-        return Exit::Success;
-    }
-    let client = match checks::client_for("secrets", args.token.as_deref()) {
-        Ok(client) => client,
-        Err(exit) => return exit,
-    };
-    let result =
-        crate::github::block_on(apply(&client, &repo, &plan, &mut |line| println!("{line}")));
-    match result {
-        Ok(Ok(())) => {
-            for line in skip_lines(&plan) {
-                println!("{line}");
-            }
-            println!("{} secrets set in {repo}", plan.set.len());
-            Exit::Success
-        }
-        Ok(Err(err)) => {
-            eprintln!("itm-gate secrets: {err}");
-            if matches!(&err, SecretsError::GitHub(e) if e.is_permission()) {
-                eprintln!(
-                    "itm-gate secrets: the token needs repository Secrets: Read and write \
-                     (fine-grained token) or the `repo` scope (classic token); the workflow's \
-                     GITHUB_TOKEN cannot write secrets"
-                );
-            }
-            err.exit()
-        }
-        Err(err) => {
-            eprintln!("itm-gate secrets: {err}");
-            Exit::Internal
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -557,36 +395,6 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
-    }
-
-    #[test]
-    fn remotes_of_every_shape_name_the_repository() {
-        for url in [
-            "https://github.com/n8kahl/ITM-gd.git",
-            "https://github.com/n8kahl/ITM-gd",
-            "https://x-access-token:ghs_abc@github.com/n8kahl/ITM-gd.git",
-            "git@github.com:n8kahl/ITM-gd.git",
-            "ssh://git@github.com/n8kahl/ITM-gd.git",
-            "ssh://git@ghe.example.com:2222/n8kahl/ITM-gd/",
-        ] {
-            assert_eq!(
-                repository_from_remote(url).as_deref(),
-                Some("n8kahl/ITM-gd"),
-                "{url}"
-            );
-        }
-        assert_eq!(repository_from_remote("/srv/git/repo"), None);
-        assert_eq!(repository_from_remote("https://github.com/"), None);
-    }
-
-    #[test]
-    fn origin_is_read_from_git_config() {
-        let config = "[core]\n\tbare = false\n[remote \"upstream\"]\n\turl = git@github.com:a/b.git\n\
-                      [remote \"origin\"]\n\turl = https://github.com/n8kahl/ITM-gd.git\n";
-        assert_eq!(
-            origin_from_config(config).as_deref(),
-            Some("https://github.com/n8kahl/ITM-gd.git")
-        );
     }
 
     #[test]

@@ -105,13 +105,25 @@ pub fn evidence_section(document: &str) -> Option<Range<usize>> {
 /// A unified diff of `old` → `new` with `a/<path>` and `b/<path>` headers and three lines of
 /// context, for `dry-run`. Empty when nothing changed.
 pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
-    if old == new {
+    file_diff(path, Some(old), new)
+}
+
+/// The unified diff of a file from `old` (`None`: the file does not exist yet, shown as
+/// `/dev/null`) to `new`, with three lines of context; line endings are kept as they are.
+/// Empty when nothing changed. The one diff of the status document, for the gate's dry run and
+/// for the evidence commit's.
+pub fn file_diff(path: &str, old: Option<&str>, new: &str) -> String {
+    if old == Some(new) {
         return String::new();
     }
-    TextDiff::from_lines(old, new)
+    let old_name = match old {
+        Some(_) => format!("a/{path}"),
+        None => "/dev/null".to_string(),
+    };
+    TextDiff::from_lines(old.unwrap_or(""), new)
         .unified_diff()
         .context_radius(3)
-        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .header(&old_name, &format!("b/{path}"))
         .to_string()
 }
 
@@ -525,5 +537,20 @@ mod tests {
         );
         assert!(diff.contains("-b\n+c\n"));
         assert_eq!(unified_diff("x", "same\n", "same\n"), "");
+    }
+
+    #[test]
+    fn diff_keeps_line_endings_and_names_files() {
+        let diff = file_diff("docs/s.md", Some("a\r\nb\r\n"), "a\r\nc\r\n");
+        assert!(
+            diff.starts_with("--- a/docs/s.md\n+++ b/docs/s.md\n"),
+            "{diff}"
+        );
+        assert!(diff.contains("-b\r\n+c\r\n"), "{diff:?}");
+        let created = file_diff("docs/s.md", None, "new\n");
+        assert!(
+            created.starts_with("--- /dev/null\n+++ b/docs/s.md\n"),
+            "{created}"
+        );
     }
 }

@@ -6,8 +6,11 @@
 //! reads every declared input, writes every declared output on a PASS run, and writes nothing
 //! undeclared: no other output, no other file command, no file in the workspace.
 //!
-//! Which inputs the binary reads is observed, not assumed: a tiny `LD_PRELOAD` shim (compiled
-//! here with the system C compiler) logs every `getenv("INPUT_…")` the process makes.
+//! Which inputs each command reads is observed, not assumed: every input is read through
+//! `itm_gate::settings::setting`, which records the names a thread asks for
+//! (`settings::inputs_read`); each command's settings are resolved here, in process, and what
+//! they read is held against the code's table of inputs (`settings::INPUTS`), which is held
+//! against `action.yml`.
 
 mod common;
 
@@ -953,46 +956,6 @@ fn the_self_test_runs_the_action_from_the_dockerfile() {
 
 // ----- the binary in the runner's environment --------------------------------------------------
 
-/// Compiles the `getenv` logging shim once per test process.
-fn getenv_shim() -> &'static Path {
-    static SHIM: OnceLock<PathBuf> = OnceLock::new();
-    SHIM.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("action-contract-shim");
-        std::fs::create_dir_all(&dir).unwrap();
-        let source = dir.join("getenv_log.c");
-        std::fs::write(
-            &source,
-            r#"#define _GNU_SOURCE
-#include <dlfcn.h>
-#include <stdio.h>
-#include <string.h>
-static char *(*real_getenv)(const char *);
-char *getenv(const char *name) {
-    if (!real_getenv) real_getenv = (char *(*)(const char *))dlsym(RTLD_NEXT, "getenv");
-    char *log = real_getenv("ITM_GATE_GETENV_LOG");
-    if (log && name && strncmp(name, "INPUT_", 6) == 0) {
-        FILE *f = fopen(log, "a");
-        if (f) { fputs(name, f); fputc('\n', f); fclose(f); }
-    }
-    return real_getenv(name);
-}
-"#,
-        )
-        .unwrap();
-        let shim = dir.join(format!("getenv_log_{}.so", std::process::id()));
-        let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_string());
-        let status = Command::new(&cc)
-            .args(["-shared", "-fPIC", "-O2", "-o"])
-            .arg(&shim)
-            .arg(&source)
-            .arg("-ldl")
-            .status()
-            .unwrap_or_else(|err| panic!("cannot run the C compiler `{cc}` for the shim: {err}"));
-        assert!(status.success(), "compiling the getenv shim failed");
-        shim
-    })
-}
-
 fn green_report() -> PathBuf {
     for candidate in GREEN_REPORT_CANDIDATES {
         let path = Path::new(ROOT).join(candidate);
@@ -1080,7 +1043,6 @@ fn unauthorized_api() -> String {
 struct RunnerStep {
     _root: tempfile::TempDir,
     workspace: PathBuf,
-    file_commands: PathBuf,
     env: BTreeMap<String, String>,
 }
 
@@ -1091,7 +1053,6 @@ struct Run {
     stderr: String,
     outputs: Vec<(String, String)>,
     summary: String,
-    inputs_read: BTreeSet<String>,
     other_file_commands: Vec<(String, String)>,
     /// The `evidence-file` input, when set: the one file the run may add to the workspace.
     evidence_file: Option<String>,
@@ -1234,7 +1195,6 @@ impl RunnerStep {
         RunnerStep {
             _root: root,
             workspace,
-            file_commands,
             env,
         }
     }
@@ -1312,14 +1272,10 @@ impl RunnerStep {
 
     /// Runs `itm-gate` with no arguments, in the workspace, with exactly this environment.
     fn run(&self) -> Run {
-        let log = self.file_commands.join("getenv.log");
-        let _ = std::fs::remove_file(&log);
         let workspace_before = snapshot(&self.workspace);
         let output = Command::new(env!("CARGO_BIN_EXE_itm-gate"))
             .env_clear()
             .envs(&self.env)
-            .env("LD_PRELOAD", getenv_shim())
-            .env("ITM_GATE_GETENV_LOG", &log)
             .current_dir(&self.workspace)
             .output()
             .expect("run itm-gate");
@@ -1335,11 +1291,6 @@ impl RunnerStep {
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
             outputs: parse_output_file(&read_file("GITHUB_OUTPUT")),
             summary: read_file("GITHUB_STEP_SUMMARY"),
-            inputs_read: std::fs::read_to_string(&log)
-                .unwrap_or_default()
-                .lines()
-                .map(String::from)
-                .collect(),
             other_file_commands,
             evidence_file: self
                 .env
@@ -1350,16 +1301,6 @@ impl RunnerStep {
             workspace_after: snapshot(&self.workspace),
         }
     }
-}
-
-/// The `INPUT_*` variables of the inputs that `command` uses.
-fn input_variables_used_by(action: &Action, command: &str) -> BTreeSet<String> {
-    action
-        .inputs
-        .iter()
-        .filter(|(name, input)| *name == "command" || used_by(input).contains(command))
-        .map(|(name, _)| itm_gate::runner::input_variable(name))
-        .collect()
 }
 
 fn assert_nothing_undeclared(action: &Action, run: &Run) {
@@ -1409,25 +1350,10 @@ fn assert_nothing_undeclared(action: &Action, run: &Run) {
         !everything.contains(FAKE_TOKEN),
         "the token leaked into the output"
     );
-    let undeclared_inputs: Vec<_> = run
-        .inputs_read
-        .iter()
-        .filter(|v| {
-            !action
-                .inputs
-                .keys()
-                .any(|n| itm_gate::runner::input_variable(n) == **v)
-        })
-        .collect();
-    assert!(
-        undeclared_inputs.is_empty(),
-        "the binary reads inputs that action.yml does not declare (the runner never sets \
-         them): {undeclared_inputs:?}"
-    );
 }
 
 #[test]
-fn a_pass_run_reads_every_input_and_writes_every_output() {
+fn a_pass_run_writes_every_output_and_nothing_undeclared() {
     let action = action();
     let mut step = RunnerStep::new(&action).with_green_report();
     // No network: the evidence commit is off; everything else is the declared defaults.
@@ -1435,14 +1361,6 @@ fn a_pass_run_reads_every_input_and_writes_every_output() {
     let run = step.run();
 
     assert_eq!(run.code, 0, "a green run passes\n{}", run.describe());
-    let unread: Vec<_> = input_variables_used_by(&action, "gate")
-        .into_iter()
-        .filter(|v| !run.inputs_read.contains(v))
-        .collect();
-    assert!(
-        unread.is_empty(),
-        "declared gate inputs the binary never read: {unread:?}"
-    );
     assert_nothing_undeclared(&action, &run);
 
     let written: BTreeSet<&str> = run.outputs.iter().map(|(n, _)| n.as_str()).collect();
@@ -1545,10 +1463,10 @@ fn an_unknown_command_is_a_usage_error() {
     assert!(run.outputs.is_empty());
 }
 
-/// `preflight` and `readiness` read their declared inputs; the stand-in API answers 401, so
+/// `preflight` and `readiness` run from the declared inputs alone; the stand-in API answers 401, so
 /// they end NOT READY (1) or with an API error (3), never a usage error.
 #[test]
-fn preflight_and_readiness_read_their_inputs() {
+fn preflight_and_readiness_run_from_their_inputs() {
     let action = action();
     for command in ["preflight", "readiness"] {
         let mut step = RunnerStep::new(&action);
@@ -1558,14 +1476,6 @@ fn preflight_and_readiness_read_their_inputs() {
             run.code == 1 || run.code == 3,
             "`{command}` against an API that refuses the token: exit 1 or 3\n{}",
             run.describe()
-        );
-        let unread: Vec<_> = input_variables_used_by(&action, command)
-            .into_iter()
-            .filter(|v| !run.inputs_read.contains(v))
-            .collect();
-        assert!(
-            unread.is_empty(),
-            "`{command}` never read declared inputs {unread:?}"
         );
         let everything = format!("{}{}", run.stdout, run.stderr);
         assert!(!everything.contains(FAKE_TOKEN), "the token leaked");
@@ -1805,5 +1715,128 @@ fn a_pass_run_with_the_default_commit_setting_commits_the_evidence() {
     assert!(
         !first_line.is_empty() && content.starts_with(first_line),
         "the document is kept"
+    );
+}
+
+// ----- the code's table of inputs -------------------------------------------------------------
+
+/// The code's table of inputs is `action.yml`'s: the same names in the same order, the same
+/// defaults, and the commands it says read an input are the ones the description names
+/// ("Used only by `preflight`" …; otherwise the gate).
+#[test]
+fn the_code_table_of_inputs_is_action_yml() {
+    use itm_gate::settings::INPUTS;
+    let action = action();
+    let declared: Vec<&str> = action.inputs.keys().map(String::as_str).collect();
+    let mut in_code: Vec<&str> = INPUTS.iter().map(|i| i.name).collect();
+    let mut declared_sorted = declared.clone();
+    declared_sorted.sort();
+    in_code.sort();
+    assert_eq!(
+        in_code, declared_sorted,
+        "settings::INPUTS against action.yml"
+    );
+    for input in INPUTS {
+        let yml = &action.inputs[input.name];
+        assert_eq!(
+            item_lines(yml.default.as_deref().unwrap_or("")),
+            input.default,
+            "default of `{}`",
+            input.name
+        );
+        let read_by: BTreeSet<&str> = input.read_by.iter().copied().collect();
+        if input.name == "command" {
+            assert_eq!(read_by, BTreeSet::from(["itm-gate"]));
+        } else if yml.description.contains("Used only by") {
+            assert_eq!(read_by, used_by(yml), "commands of `{}`", input.name);
+        } else {
+            assert!(
+                read_by.contains("gate"),
+                "`{}` is read by the gate",
+                input.name
+            );
+        }
+    }
+}
+
+/// The inputs the table says `command` reads.
+fn table_inputs_of(command: &str) -> BTreeSet<String> {
+    itm_gate::settings::INPUTS
+        .iter()
+        .filter(|i| i.read_by.contains(&command))
+        .map(|i| i.name.to_string())
+        .collect()
+}
+
+/// What replaced the `LD_PRELOAD` getenv shim: each command's settings, resolved in process
+/// from the declared defaults, read exactly the inputs the table gives that command: every
+/// declared input is read, and nothing undeclared (the runner never sets it). The gate's
+/// settings are resolved in full; `preflight` and `readiness` are given a repository and a
+/// branch, and read the token for their client.
+#[test]
+fn each_command_reads_exactly_the_inputs_the_table_gives_it() {
+    use itm_gate::settings::{self, TargetArgs, inputs_read};
+    use itm_gate::{cmd, config};
+    let _ = inputs_read();
+
+    assert_eq!(settings::command(), "gate");
+    assert_eq!(
+        inputs_read(),
+        table_inputs_of("itm-gate"),
+        "choosing the command"
+    );
+
+    config::GateSettings::resolve(config::GateArgs::default()).expect("the defaults resolve");
+    assert_eq!(inputs_read(), table_inputs_of("gate"), "gate");
+
+    let target = TargetArgs {
+        repository: Some("n8kahl/ITM-gd".into()),
+        branch: Some("Aiupgrade".into()),
+        ..TargetArgs::default()
+    };
+    let _ = cmd::preflight::Args {
+        target: target.clone(),
+        ..Default::default()
+    }
+    .resolve();
+    assert_eq!(inputs_read(), table_inputs_of("preflight"), "preflight");
+    let _ = cmd::readiness::Args {
+        target,
+        ..Default::default()
+    }
+    .resolve();
+    assert_eq!(inputs_read(), table_inputs_of("readiness"), "readiness");
+}
+
+/// Every input is read through `settings::setting` (which records it), so the check above sees
+/// every read: no other module asks the runner's environment for an input.
+#[test]
+fn inputs_are_read_only_through_settings() {
+    let mut stack = vec![Path::new(ROOT).join("src")];
+    let mut offenders = Vec::new();
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let name = path
+                .strip_prefix(ROOT)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            if name == "src/settings.rs" || name == "src/runner.rs" {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            if text.contains("runner::input(") || text.contains("\"INPUT_") {
+                offenders.push(name);
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "read inputs through itm_gate::settings::setting: {offenders:?}"
     );
 }

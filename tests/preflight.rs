@@ -13,8 +13,9 @@ use wiremock::{MockBuilder, MockServer, ResponseTemplate};
 #[path = "common/github.rs"]
 mod github_support;
 use github_support::{
-    bad_credentials, contents_file, contents_not_found, github_api, github_error, github_message,
-    itm_gate, ok, quick_policy, recording_client, run_binary,
+    answer, answer_first, bad_credentials, contents_file, contents_not_found, github_api,
+    github_error, github_message, itm_gate, ok, printed_and_summary, quick_policy,
+    recording_client, run_binary,
 };
 
 const TOKEN: &str = "ghp_PreflightToken1234567890abcdefSECRET";
@@ -97,47 +98,36 @@ const ALL_SECRETS: [&str; 5] = [
 
 /// A repository where everything is in place (priority 5; tests override with priority 1).
 async fn healthy(server: &MockServer) {
-    get(REPO)
-        .respond_with(ok(
+    let migrations = [
+        "20260201000000_ai_coach_tables.sql",
+        "20260205000000_tracked_setups.sql",
+    ];
+    let routes = [
+        (
+            REPO.to_string(),
             json!({"full_name": "n8kahl/ITM-gd", "default_branch": "main"}),
-        ))
-        .mount(server)
-        .await;
-    get(&format!("{REPO}/branches/Aiupgrade"))
-        .respond_with(ok(json!({"name": "Aiupgrade", "protected": false})))
-        .mount(server)
-        .await;
-    get(&format!("{REPO}/branches/main"))
-        .respond_with(ok(json!({"name": "main", "protected": true})))
-        .mount(server)
-        .await;
-    get(WORKFLOW)
-        .respond_with(ok(workflow_file()))
-        .mount(server)
-        .await;
-    get(&format!("{REPO}/actions/secrets"))
-        .respond_with(ok(secrets(&ALL_SECRETS)))
-        .mount(server)
-        .await;
-    get(&format!("{REPO}/actions/organization-secrets"))
-        .respond_with(ok(secrets(&[])))
-        .mount(server)
-        .await;
-    get(MIGRATIONS)
-        .respond_with(ok(listing(&[
-            "20260201000000_ai_coach_tables.sql",
-            "20260205000000_tracked_setups.sql",
-        ])))
-        .mount(server)
-        .await;
+        ),
+        (
+            format!("{REPO}/branches/Aiupgrade"),
+            json!({"name": "Aiupgrade", "protected": false}),
+        ),
+        (
+            format!("{REPO}/branches/main"),
+            json!({"name": "main", "protected": true}),
+        ),
+        (WORKFLOW.to_string(), workflow_file()),
+        (format!("{REPO}/actions/secrets"), secrets(&ALL_SECRETS)),
+        (format!("{REPO}/actions/organization-secrets"), secrets(&[])),
+        (MIGRATIONS.to_string(), listing(&migrations)),
+    ];
+    for (p, body) in routes {
+        answer(server, get(&p), ok(body)).await;
+    }
 }
 
 /// [`healthy`], except that `mock` answers `response` (priority 1 wins over 5).
 async fn healthy_except(server: &MockServer, mock: MockBuilder, response: ResponseTemplate) {
-    mock.respond_with(response)
-        .with_priority(1)
-        .mount(server)
-        .await;
+    answer_first(server, mock, response).await;
     healthy(server).await;
 }
 
@@ -271,11 +261,12 @@ async fn a_missing_required_secret_is_not_ready() {
 #[tokio::test]
 async fn organisation_secrets_count() {
     let server = MockServer::start().await;
-    get(&format!("{REPO}/actions/secrets"))
-        .respond_with(ok(secrets(&["E2E_BYPASS_TOKEN"])))
-        .with_priority(1)
-        .mount(&server)
-        .await;
+    answer_first(
+        &server,
+        get(&format!("{REPO}/actions/secrets")),
+        ok(secrets(&["E2E_BYPASS_TOKEN"])),
+    )
+    .await;
     healthy_except(
         &server,
         get(&format!("{REPO}/actions/organization-secrets")),
@@ -293,12 +284,12 @@ async fn organisation_secrets_count() {
 async fn secrets_are_read_across_pages() {
     let server = MockServer::start().await;
     let next = format!("{}{REPO}/actions/secrets?per_page=100&page=2", server.uri());
-    get(&format!("{REPO}/actions/secrets"))
-        .and(query_param("page", "2"))
-        .respond_with(ok(secrets(&["E2E_BYPASS_TOKEN"])))
-        .with_priority(1)
-        .mount(&server)
-        .await;
+    answer_first(
+        &server,
+        get(&format!("{REPO}/actions/secrets")).and(query_param("page", "2")),
+        ok(secrets(&["E2E_BYPASS_TOKEN"])),
+    )
+    .await;
     get(&format!("{REPO}/actions/secrets"))
         .respond_with(
             ok(secrets(&[
@@ -316,15 +307,16 @@ async fn secrets_are_read_across_pages() {
 }
 
 async fn secrets_forbidden(server: &MockServer) {
-    get(&format!("{REPO}/actions/secrets"))
-        .respond_with(github_error(
+    answer_first(
+        server,
+        get(&format!("{REPO}/actions/secrets")),
+        github_error(
             403,
             "Resource not accessible by integration",
             "https://docs.github.com/rest/actions/secrets#list-repository-secrets",
-        ))
-        .with_priority(1)
-        .mount(server)
-        .await;
+        ),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -372,16 +364,16 @@ async fn outside_a_workflow_unknown_secrets_are_a_warning() {
 #[tokio::test]
 async fn migrations_missing_on_the_branch_are_drift() {
     let server = MockServer::start().await;
-    get(MIGRATIONS)
-        .and(query_param("ref", "main"))
-        .respond_with(ok(listing(&[
+    answer_first(
+        &server,
+        get(MIGRATIONS).and(query_param("ref", "main")),
+        ok(listing(&[
             "20260201000000_ai_coach_tables.sql",
             "20260205000000_tracked_setups.sql",
             "20260207000000_morning_brief.sql",
-        ])))
-        .with_priority(1)
-        .mount(&server)
-        .await;
+        ])),
+    )
+    .await;
     healthy_except(
         &server,
         get(MIGRATIONS).and(query_param("ref", "Aiupgrade")),
@@ -540,12 +532,12 @@ async fn the_binary_echoes_no_command_from_api_texts() {
         .map(|l| format!("2026_{l}.sql"))
         .collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    get(MIGRATIONS)
-        .and(query_param("ref", "main"))
-        .respond_with(ok(listing(&names)))
-        .with_priority(1)
-        .mount(&server)
-        .await;
+    answer_first(
+        &server,
+        get(MIGRATIONS).and(query_param("ref", "main")),
+        ok(listing(&names)),
+    )
+    .await;
     healthy_except(
         &server,
         get(WORKFLOW).and(query_param("ref", "Aiupgrade")),
@@ -567,4 +559,58 @@ async fn the_binary_echoes_no_command_from_api_texts() {
     );
     assert_eq!(code, 1, "{stdout}\n{stderr}");
     common::assert_echoed_safely("preflight", &stdout, &stderr);
+}
+
+/// The binary's printed lines and job summary, as snapshots: READY outside Actions, and NOT READY
+/// inside Actions (required secrets missing, migration drift), where the report is wrapped in
+/// `::stop-commands::` with a random token (shown as `<token>`).
+#[tokio::test]
+async fn snapshots_of_ready_and_not_ready() {
+    let args = [
+        "preflight",
+        "--repository",
+        "n8kahl/ITM-gd",
+        "--branch",
+        "Aiupgrade",
+    ];
+    let server = MockServer::start().await;
+    healthy(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (printed, summary) = printed_and_summary(
+        itm_gate(&server.uri(), TOKEN).args(args),
+        &server.uri(),
+        TOKEN,
+        dir.path(),
+        0,
+    );
+    insta::assert_snapshot!("preflight_ready", printed);
+    insta::assert_snapshot!("preflight_ready_summary", summary);
+
+    let server = MockServer::start().await;
+    answer_first(
+        &server,
+        get(MIGRATIONS).and(query_param("ref", "main")),
+        ok(listing(&[
+            "20260201000000_ai_coach_tables.sql",
+            "20260207000000_morning_brief.sql",
+        ])),
+    )
+    .await;
+    healthy_except(
+        &server,
+        get(&format!("{REPO}/actions/secrets")),
+        ok(secrets(&["NEXT_PUBLIC_SUPABASE_URL", "E2E_BYPASS_TOKEN"])),
+    )
+    .await;
+    let (printed, summary) = printed_and_summary(
+        itm_gate(&server.uri(), TOKEN)
+            .env("GITHUB_ACTIONS", "true")
+            .args(args),
+        &server.uri(),
+        TOKEN,
+        dir.path(),
+        1,
+    );
+    insta::assert_snapshot!("preflight_not_ready", printed);
+    insta::assert_snapshot!("preflight_not_ready_summary", summary);
 }

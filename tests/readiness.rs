@@ -12,8 +12,8 @@ use wiremock::{MockServer, ResponseTemplate};
 #[path = "common/github.rs"]
 mod github_support;
 use github_support::{
-    contents_file, github_api, github_error, github_message, itm_gate, ok, quick_policy,
-    recording_client, run_binary, workflow_run, workflow_runs,
+    answer, answer_first, contents_file, github_api, github_error, github_message, itm_gate, ok,
+    printed_and_summary, quick_policy, recording_client, run_binary, workflow_run, workflow_runs,
 };
 
 const TOKEN: &str = "ghp_ReadinessToken1234567890abcdefSECRET";
@@ -93,30 +93,29 @@ fn issue(number: u64, title: &str, labels: &[&str], pull_request: bool) -> Value
 
 /// Everything in order (priority 5; tests override with priority 1).
 async fn ready_repo(server: &MockServer) {
-    get(RUNS)
-        .and(query_param("branch", "Aiupgrade"))
-        .respond_with(ok(runs("completed", Some("success"), SHA)))
-        .mount(server)
-        .await;
-    get(STATUS)
-        .and(query_param("ref", "Aiupgrade"))
-        .respond_with(ok(file(&status_with("PASS", SHA))))
-        .mount(server)
-        .await;
-    get(ISSUES)
-        .and(query_param("state", "open"))
-        .respond_with(ok(json!([])))
-        .mount(server)
-        .await;
+    answer(
+        server,
+        get(RUNS).and(query_param("branch", "Aiupgrade")),
+        ok(runs("completed", Some("success"), SHA)),
+    )
+    .await;
+    answer(
+        server,
+        get(STATUS).and(query_param("ref", "Aiupgrade")),
+        ok(file(&status_with("PASS", SHA))),
+    )
+    .await;
+    answer(
+        server,
+        get(ISSUES).and(query_param("state", "open")),
+        ok(json!([])),
+    )
+    .await;
 }
 
 /// [`ready_repo`], except that `GET p` answers `response` (priority 1 wins over 5).
 async fn ready_repo_except(server: &MockServer, p: &str, response: ResponseTemplate) {
-    get(p)
-        .respond_with(response)
-        .with_priority(1)
-        .mount(server)
-        .await;
+    answer_first(server, get(p), response).await;
     ready_repo(server).await;
 }
 
@@ -204,15 +203,13 @@ async fn an_unknown_workflow_is_not_ready() {
 #[tokio::test]
 async fn a_missing_status_document_is_not_ready() {
     let server = MockServer::start().await;
-    get(STATUS)
-        .respond_with(github_message(404, "Not Found"))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    get(&format!("{REPO}/branches/Aiupgrade"))
-        .respond_with(ok(json!({"name": "Aiupgrade"})))
-        .mount(&server)
-        .await;
+    answer_first(&server, get(STATUS), github_message(404, "Not Found")).await;
+    answer(
+        &server,
+        get(&format!("{REPO}/branches/Aiupgrade")),
+        ok(json!({"name": "Aiupgrade"})),
+    )
+    .await;
     ready_repo(&server).await;
     let report = check(&client(&server), &settings()).await;
     assert_eq!(
@@ -275,9 +272,10 @@ async fn evidence_under_the_heading_without_markers_counts() {
 #[tokio::test]
 async fn open_blocking_issues_are_named_and_pull_requests_ignored() {
     let server = MockServer::start().await;
-    get(ISSUES)
-        .and(query_param("labels", "P0"))
-        .respond_with(ok(json!([
+    answer_first(
+        &server,
+        get(ISSUES).and(query_param("labels", "P0")),
+        ok(json!([
             issue(
                 17,
                 "Scanner returns 500 on empty watchlist",
@@ -285,13 +283,13 @@ async fn open_blocking_issues_are_named_and_pull_requests_ignored() {
                 false
             ),
             issue(18, "Fix scanner", &["P0"], true)
-        ])))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    get(ISSUES)
-        .and(query_param("labels", "P1"))
-        .respond_with(ok(json!([
+        ])),
+    )
+    .await;
+    answer_first(
+        &server,
+        get(ISSUES).and(query_param("labels", "P1")),
+        ok(json!([
             issue(
                 17,
                 "Scanner returns 500 on empty watchlist",
@@ -299,10 +297,9 @@ async fn open_blocking_issues_are_named_and_pull_requests_ignored() {
                 false
             ),
             issue(21, "Brief\nPASS: forged line", &["P1"], false)
-        ])))
-        .with_priority(1)
-        .mount(&server)
-        .await;
+        ])),
+    )
+    .await;
     ready_repo(&server).await;
     let report = check(&client(&server), &settings()).await;
     assert_eq!(
@@ -321,13 +318,14 @@ async fn blocking_issues_are_found_on_later_pages() {
         "{}{ISSUES}?state=open&labels=P1&per_page=100&page=2",
         server.uri()
     );
-    get(ISSUES)
-        .and(query_param("labels", "P1"))
-        .and(query_param("page", "2"))
-        .respond_with(ok(json!([issue(99, "Late blocker", &["P1"], false)])))
-        .with_priority(1)
-        .mount(&server)
-        .await;
+    answer_first(
+        &server,
+        get(ISSUES)
+            .and(query_param("labels", "P1"))
+            .and(query_param("page", "2")),
+        ok(json!([issue(99, "Late blocker", &["P1"], false)])),
+    )
+    .await;
     get(ISSUES)
         .and(query_param("labels", "P1"))
         .respond_with(ok(json!([issue(5, "PR", &["P1"], true)])).insert_header(
@@ -395,12 +393,12 @@ async fn the_binary_exits_1_when_not_ready_and_0_when_ready() {
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.ends_with("\nREADY\n"), "{stdout}");
 
-    get(ISSUES)
-        .and(query_param("labels", "blocker"))
-        .respond_with(ok(json!([issue(3, "Data loss", &["blocker"], false)])))
-        .with_priority(1)
-        .mount(&server)
-        .await;
+    answer_first(
+        &server,
+        get(ISSUES).and(query_param("labels", "blocker")),
+        ok(json!([issue(3, "Data loss", &["blocker"], false)])),
+    )
+    .await;
     let (code, stdout, _) = run("blocker");
     assert_eq!(code, 1, "{stdout}");
     assert!(
@@ -422,16 +420,17 @@ mod common;
 #[tokio::test]
 async fn the_binary_echoes_no_command_from_api_texts() {
     let server = MockServer::start().await;
-    get(ISSUES)
-        .respond_with(ok(json!([issue(
+    answer_first(
+        &server,
+        get(ISSUES),
+        ok(json!([issue(
             7,
             &common::look_alike_text(),
             &["P0"],
             false
-        )])))
-        .with_priority(1)
-        .mount(&server)
-        .await;
+        )])),
+    )
+    .await;
     let commit = format!("{OTHER_SHA} {}", common::LOOK_ALIKES.join(" "));
     ready_repo_except(&server, STATUS, ok(file(&status_with("PASS", &commit)))).await;
     let (code, stdout, stderr) = run_binary(
@@ -448,4 +447,56 @@ async fn the_binary_echoes_no_command_from_api_texts() {
     );
     assert_eq!(code, 1, "{stdout}\n{stderr}");
     common::assert_echoed_safely("readiness", &stdout, &stderr);
+}
+
+/// The binary's printed lines and job summary, as snapshots: READY outside Actions, and NOT READY
+/// inside Actions (the latest run failed, the evidence is for another commit, a P0 issue is
+/// open), where the report is wrapped in `::stop-commands::` with a random token (`<token>`).
+#[tokio::test]
+async fn snapshots_of_ready_and_not_ready() {
+    let args = [
+        "readiness",
+        "--repository",
+        "n8kahl/ITM-gd",
+        "--branch",
+        "Aiupgrade",
+    ];
+    let server = MockServer::start().await;
+    ready_repo(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (printed, summary) = printed_and_summary(
+        itm_gate(&server.uri(), TOKEN).args(args),
+        &server.uri(),
+        TOKEN,
+        dir.path(),
+        0,
+    );
+    insta::assert_snapshot!("readiness_ready", printed);
+    insta::assert_snapshot!("readiness_ready_summary", summary);
+
+    let server = MockServer::start().await;
+    answer_first(
+        &server,
+        get(RUNS),
+        ok(runs("completed", Some("failure"), SHA)),
+    )
+    .await;
+    answer_first(
+        &server,
+        get(ISSUES).and(query_param("labels", "P0")),
+        ok(json!([issue(17, "Scanner returns 500", &["P0"], false)])),
+    )
+    .await;
+    ready_repo_except(&server, STATUS, ok(file(&status_with("PASS", OTHER_SHA)))).await;
+    let (printed, summary) = printed_and_summary(
+        itm_gate(&server.uri(), TOKEN)
+            .env("GITHUB_ACTIONS", "true")
+            .args(args),
+        &server.uri(),
+        TOKEN,
+        dir.path(),
+        1,
+    );
+    insta::assert_snapshot!("readiness_not_ready", printed);
+    insta::assert_snapshot!("readiness_not_ready_summary", summary);
 }

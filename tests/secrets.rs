@@ -429,3 +429,30 @@ async fn the_binary_reads_the_repository_from_the_origin_remote() {
     );
     assert_eq!(values(&store).len(), 4);
 }
+
+/// Was: `secrets` printed its errors with `eprintln!`, so an env-file path holding `##[error]`
+/// reached the log as a legacy workflow command; now every command's error is printed once, by
+/// `app.rs`, through the runner-safe printer, with its exit code (2: nothing was written).
+#[tokio::test]
+async fn an_error_naming_untrusted_text_is_printed_once_and_safely() {
+    let server = MockServer::start().await;
+    let out = binary(&server.uri())
+        .env("GITHUB_ACTIONS", "true")
+        .args([
+            "secrets",
+            "--repository",
+            "n8kahl/ITM-gd",
+            "--env-file",
+            "##[error]FORGED.env",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("##["), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("itm-gate secrets: env file `#") && stderr.contains("not found"),
+        "{stderr}"
+    );
+}

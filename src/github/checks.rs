@@ -1,10 +1,8 @@
 //! The report of the `preflight` and `readiness` commands: `PASS:` / `FAIL:` / `WARN:` /
-//! `INFO:` lines, a summary line, then `READY` or `NOT READY`; plus a job-summary rendering
-//! and the helpers both commands share (settings, token, printing).
+//! `INFO:` lines, a summary line, then `READY` or `NOT READY`; plus a job-summary rendering.
 
 use std::fmt;
 
-use super::{GitHubClient, GitHubError};
 use crate::exit::Exit;
 use crate::{markdown, runner};
 
@@ -190,107 +188,14 @@ pub fn one_line(text: &str, max_chars: usize) -> String {
     crate::text::truncate_chars(&joined, max_chars).into_owned()
 }
 
-/// A setting: the flag when given (trimmed, non-empty), else the action input `name`.
-pub fn setting(flag: Option<&str>, name: &str) -> Option<String> {
-    flag.map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_string)
-        .or_else(|| runner::input(name))
-}
-
-/// The token: the `--token` flag, else the `token` input, else `GITHUB_TOKEN`.
-pub fn token(flag: Option<&str>) -> Option<String> {
-    setting(flag, "token").or_else(|| runner::env_value("GITHUB_TOKEN"))
-}
-
-/// The API client for a command, with the token from [`token`]; a missing token or a bad
-/// `GITHUB_API_URL` is a usage error, printed with the command's name.
-pub fn client_for(command: &str, token_flag: Option<&str>) -> Result<GitHubClient, Exit> {
-    token(token_flag)
-        .ok_or(GitHubError::MissingToken)
-        .and_then(|token| {
-            crate::redact::install(crate::redact::Redactor::from_env(Some(&token)));
-            GitHubClient::from_env(&token)
-        })
-        .map_err(|err| {
-            crate::runner::eprint_line(&format!("itm-gate {command}: {err}"));
-            Exit::Usage
-        })
-}
-
-/// The live workflow of the users' repository.
-pub const DEFAULT_WORKFLOW: &str = ".github/workflows/ai-coach-live-e2e.yml";
-
-/// Flags naming what `preflight` and `readiness` look at, and the token to look with (each
-/// also readable from its `INPUT_*` variable in Actions).
-#[derive(Debug, Default, Clone, clap::Args)]
-pub struct TargetArgs {
-    /// Repository, `owner/repo` [default: GITHUB_REPOSITORY].
-    #[arg(long)]
-    pub repository: Option<String>,
-    /// Branch to check [default: the branch under test, else the current branch].
-    #[arg(long)]
-    pub branch: Option<String>,
-    /// The live workflow file [default: .github/workflows/ai-coach-live-e2e.yml].
-    #[arg(long)]
-    pub workflow: Option<String>,
-    /// GitHub token [default: the `token` input, else GITHUB_TOKEN].
-    #[arg(long)]
-    pub token: Option<String>,
-}
-
-/// The repository, branch and workflow a check looks at.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
-    /// `owner/repo`.
-    pub repository: String,
-    /// The branch.
-    pub branch: String,
-    /// The workflow file, repository-relative.
-    pub workflow: String,
-}
-
-impl TargetArgs {
-    /// Resolves each setting: the flag, else the `INPUT_*` variable, else the default.
-    pub fn resolve(&self) -> Result<Target, String> {
-        let repository = setting(self.repository.as_deref(), "repository")
-            .or_else(|| runner::env_value("GITHUB_REPOSITORY"))
-            .ok_or("no repository: pass --repository owner/repo (or set GITHUB_REPOSITORY)")?;
-        let branch = match setting(self.branch.as_deref(), "branch") {
-            Some(branch) => branch,
-            None => super::resolve_branch(None, &runner::env_value)
-                .ok()
-                .or_else(local_branch)
-                .ok_or("no branch: pass --branch (the current ref is not a branch)")?,
-        };
-        let workflow = setting(self.workflow.as_deref(), "workflow")
-            .unwrap_or_else(|| DEFAULT_WORKFLOW.to_string());
-        Ok(Target {
-            repository,
-            branch,
-            workflow,
-        })
-    }
-}
-
-/// Splits a list setting on commas and new lines.
-pub fn list(value: &str) -> Vec<String> {
-    value
-        .split(['\n', ','])
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-/// The branch checked out in the current directory (`.git/HEAD`), when it is a branch.
-pub fn local_branch() -> Option<String> {
-    let head = std::fs::read_to_string(".git/HEAD").ok()?;
-    head.trim()
-        .strip_prefix("ref: refs/heads/")
-        .map(str::to_string)
-        .filter(|b| !b.is_empty())
-}
+/// The old path of [`crate::settings::setting`], kept so that files changed on other branches
+/// compile unchanged; removed after the merge.
+#[doc(hidden)]
+pub use crate::settings::setting;
+/// The old path of [`crate::settings::token`], kept so that files changed on other branches
+/// compile unchanged; removed after the merge.
+#[doc(hidden)]
+pub use crate::settings::token;
 
 #[cfg(test)]
 mod tests {
@@ -336,10 +241,5 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("&lt;script&gt;\\|x"), "{md}");
-    }
-
-    #[test]
-    fn lists_split_on_commas_and_lines() {
-        assert_eq!(list("P0, P1\nblocker,"), vec!["P0", "P1", "blocker"]);
     }
 }

@@ -19,9 +19,13 @@ pub use client::{ApiRequest, ApiResponse, DEFAULT_API_URL, GitHubClient, RetryPo
 pub use contents::Repository;
 pub use error::GitHubError;
 pub use record::{
-    CommitMode, ParseCommitModeError, RecordOutcome, RecordRequest, commit_message,
-    record_evidence, resolve_branch, unified_diff,
+    CommitMode, ParseCommitModeError, RecordOutcome, RecordRequest, commit_message, record_evidence,
 };
+
+/// The old path of [`crate::settings::resolve_branch`], kept so that files changed on other
+/// branches (`src/pipeline.rs`) compile unchanged; removed after the merge.
+#[doc(hidden)]
+pub use crate::settings::resolve_branch;
 
 /// Runs `future` to completion on a new current-thread tokio runtime, for synchronous callers.
 pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, GitHubError> {

@@ -63,53 +63,8 @@ impl CommitMode {
     }
 }
 
-/// Which branch receives the evidence commit: the `branch` input when given, else the branch
-/// under test — `GITHUB_HEAD_REF` for pull requests, else `GITHUB_REF_NAME` when `GITHUB_REF`
-/// is a branch (`refs/heads/…`). A tag or detached ref without `branch` is an error that says
-/// to set `branch`.
-///
-/// `env` reads a variable (`None` when unset); empty values count as unset.
-pub fn resolve_branch(
-    input: Option<&str>,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<String, GitHubError> {
-    let var = |name: &str| {
-        env(name)
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    };
-    let branch = if let Some(input) = input.map(str::trim).filter(|v| !v.is_empty()) {
-        input
-            .strip_prefix("refs/heads/")
-            .unwrap_or(input)
-            .to_string()
-    } else if let Some(head) = var("GITHUB_HEAD_REF") {
-        head
-    } else {
-        match var("GITHUB_REF") {
-            Some(reference) => match reference.strip_prefix("refs/heads/") {
-                Some(from_ref) => var("GITHUB_REF_NAME").unwrap_or_else(|| from_ref.to_string()),
-                None => {
-                    return Err(GitHubError::NoBranch {
-                        reference: format!("GITHUB_REF `{reference}`"),
-                    });
-                }
-            },
-            None => {
-                return Err(GitHubError::NoBranch {
-                    reference: "the current ref (GITHUB_REF is not set)".to_string(),
-                });
-            }
-        }
-    };
-    if !is_valid_branch(&branch) {
-        return Err(GitHubError::InvalidBranch { branch });
-    }
-    Ok(branch)
-}
-
 /// A conservative check of git's branch-name rules (`git check-ref-format --branch`).
-fn is_valid_branch(name: &str) -> bool {
+pub(crate) fn is_valid_branch(name: &str) -> bool {
     !name.is_empty()
         && !name.starts_with('-')
         && !name.starts_with('/')
@@ -129,7 +84,7 @@ fn is_valid_branch(name: &str) -> bool {
 pub struct RecordRequest {
     /// `owner/repo`.
     pub repository: String,
-    /// The branch that receives the commit (see [`resolve_branch`]).
+    /// The branch that receives the commit (see [`crate::settings::resolve_branch`]).
     pub branch: String,
     /// The status document, repository-relative (the `status-file` input).
     pub path: String,
@@ -203,7 +158,7 @@ pub async fn record_evidence(
         }
         if req.dry_run {
             return Ok(RecordOutcome::DryRun {
-                diff: unified_diff(&req.path, old_text, &new_text),
+                diff: crate::statusdoc::file_diff(&req.path, old_text, &new_text),
             });
         }
         let sha = current.as_ref().map(|f| f.sha.as_str());
@@ -247,21 +202,6 @@ pub async fn record_evidence(
     }
 }
 
-/// The unified diff from `old` (`None`: the file does not exist) to `new`, with three lines of
-/// context; line endings are kept as they are.
-pub fn unified_diff(path: &str, old: Option<&str>, new: &str) -> String {
-    let old_name = if old.is_some() {
-        format!("a/{path}")
-    } else {
-        "/dev/null".to_string()
-    };
-    let diff = similar::TextDiff::from_lines(old.unwrap_or(""), new);
-    diff.unified_diff()
-        .context_radius(3)
-        .header(&old_name, &format!("b/{path}"))
-        .to_string()
-}
-
 /// The evidence commit's message: names the short commit sha under test and the run id.
 pub fn commit_message(commit_sha: &str, run_id: Option<&str>) -> String {
     let sha: String = commit_sha
@@ -292,15 +232,6 @@ pub fn commit_message(commit_sha: &str, run_id: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-
-    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |name| map.get(name).cloned()
-    }
 
     #[test]
     fn commit_mode_parses_and_decides() {
@@ -326,65 +257,6 @@ mod tests {
     }
 
     #[test]
-    fn explicit_branch_input_wins() {
-        let env = env_of(&[("GITHUB_REF", "refs/tags/v1"), ("GITHUB_HEAD_REF", "feat")]);
-        assert_eq!(
-            resolve_branch(Some(" release/1.2 "), &env).unwrap(),
-            "release/1.2"
-        );
-        assert_eq!(
-            resolve_branch(Some("refs/heads/main"), &env).unwrap(),
-            "main"
-        );
-    }
-
-    #[test]
-    fn pull_requests_use_the_head_branch() {
-        let env = env_of(&[
-            ("GITHUB_REF", "refs/pull/12/merge"),
-            ("GITHUB_REF_NAME", "12/merge"),
-            ("GITHUB_HEAD_REF", "Aiupgrade"),
-        ]);
-        assert_eq!(resolve_branch(None, &env).unwrap(), "Aiupgrade");
-    }
-
-    #[test]
-    fn branch_runs_use_the_ref_name() {
-        let env = env_of(&[
-            ("GITHUB_REF", "refs/heads/feature/x"),
-            ("GITHUB_REF_NAME", "feature/x"),
-            ("GITHUB_HEAD_REF", ""),
-        ]);
-        assert_eq!(resolve_branch(Some(""), &env).unwrap(), "feature/x");
-        let no_name = env_of(&[("GITHUB_REF", "refs/heads/main")]);
-        assert_eq!(resolve_branch(None, &no_name).unwrap(), "main");
-    }
-
-    #[test]
-    fn tags_and_detached_refs_ask_for_branch() {
-        let tag = env_of(&[
-            ("GITHUB_REF", "refs/tags/v1.0"),
-            ("GITHUB_REF_NAME", "v1.0"),
-        ]);
-        let err = resolve_branch(None, &tag).unwrap_err().to_string();
-        assert!(
-            err.contains("refs/tags/v1.0") && err.contains("`branch` input"),
-            "{err}"
-        );
-        let unset = env_of(&[]);
-        let err = resolve_branch(None, &unset).unwrap_err().to_string();
-        assert!(err.contains("`branch` input"), "{err}");
-    }
-
-    #[test]
-    fn invalid_branch_names_are_rejected() {
-        let env = env_of(&[]);
-        for bad in ["a b", "a..b", "-x", "x.lock", "a:b", "x/"] {
-            assert!(resolve_branch(Some(bad), &env).is_err(), "{bad:?}");
-        }
-    }
-
-    #[test]
     fn commit_message_names_short_sha_and_run() {
         assert_eq!(
             commit_message(
@@ -400,21 +272,6 @@ mod tests {
         assert_eq!(
             commit_message("", Some("")),
             "Record staging live gate evidence"
-        );
-    }
-
-    #[test]
-    fn diff_keeps_line_endings_and_names_files() {
-        let diff = unified_diff("docs/s.md", Some("a\r\nb\r\n"), "a\r\nc\r\n");
-        assert!(
-            diff.starts_with("--- a/docs/s.md\n+++ b/docs/s.md\n"),
-            "{diff}"
-        );
-        assert!(diff.contains("-b\r\n+c\r\n"), "{diff:?}");
-        let created = unified_diff("docs/s.md", None, "new\n");
-        assert!(
-            created.starts_with("--- /dev/null\n+++ b/docs/s.md\n"),
-            "{created}"
         );
     }
 }

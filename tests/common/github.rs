@@ -250,3 +250,55 @@ pub fn run_binary(cmd: &mut assert_cmd::Command, token: &str) -> (i32, String, S
 pub fn assert_no_token(token: &str, text: &str) {
     assert!(!text.contains(token), "token leaked: {text}");
 }
+
+/// Mounts `mock` answering `response` at wiremock's default priority (5): the healthy
+/// repository a test starts from.
+pub async fn answer(server: &MockServer, mock: MockBuilder, response: ResponseTemplate) {
+    mock.respond_with(response).mount(server).await;
+}
+
+/// Mounts `mock` answering `response` at priority 1, so it wins over [`answer`]: the one thing
+/// a test changes.
+pub async fn answer_first(server: &MockServer, mock: MockBuilder, response: ResponseTemplate) {
+    mock.respond_with(response)
+        .with_priority(1)
+        .mount(server)
+        .await;
+}
+
+/// A command's printed lines made stable for a snapshot: the random `::stop-commands::` token
+/// becomes `<token>` and the local server's address `http://127.0.0.1:<port>`.
+pub fn stable_output(text: &str, server_uri: &str) -> String {
+    let text = text.replace(server_uri, "http://127.0.0.1:<port>");
+    let stop = regex::Regex::new(r"::stop-commands::([0-9a-f]{16,})").unwrap();
+    let tokens: Vec<String> = stop
+        .captures_iter(&text)
+        .map(|c| c[1].to_string())
+        .collect();
+    tokens
+        .iter()
+        .fold(text.clone(), |text, token| text.replace(token, "<token>"))
+}
+
+/// Runs `cmd` (the binary against the server at `server_uri`) with its job summary written to a
+/// new file in `dir`; checks the exit code and that nothing went to stderr; returns the printed
+/// lines made stable by [`stable_output`], and the job summary, for snapshots.
+pub fn printed_and_summary(
+    cmd: &mut assert_cmd::Command,
+    server_uri: &str,
+    token: &str,
+    dir: &std::path::Path,
+    code: i32,
+) -> (String, String) {
+    let summary = dir.join(format!(
+        "summary-{}.md",
+        std::process::id() as u64 + code as u64
+    ));
+    let _ = std::fs::remove_file(&summary);
+    let (exit, stdout, stderr) = run_binary(cmd.env("GITHUB_STEP_SUMMARY", &summary), token);
+    assert_eq!((exit, stderr.as_str()), (code, ""), "{stdout}");
+    (
+        stable_output(&stdout, server_uri),
+        std::fs::read_to_string(&summary).unwrap(),
+    )
+}
