@@ -254,7 +254,7 @@ pub enum UsageError {
 
 /// Reads a setting: the flag, else the `INPUT_*` variable; trimmed, empty means unset.
 fn pick(flag: Option<String>, input: &str) -> Option<String> {
-    crate::github::checks::setting(flag.as_deref(), input)
+    crate::settings::setting(flag.as_deref(), input)
 }
 
 /// Splits a list input on new lines only (for values that may contain commas, like regexes).
@@ -375,7 +375,7 @@ impl GateSettings {
             })?,
         };
         let branch = pick(args.branch, "branch");
-        let token = crate::github::checks::token(args.token.as_deref());
+        let token = crate::settings::token(args.token.as_deref());
         let timezone_name =
             pick(args.timezone, "timezone").unwrap_or_else(|| DEFAULT_TIMEZONE.into());
         let timezone = parse_timezone(&timezone_name).map_err(|_| UsageError::Invalid {

@@ -691,7 +691,7 @@ pub fn run(args: ScanLogsArgs) -> Exit {
         let _ = write_rules(&mut out, &rules).and_then(|()| out.flush());
         return Exit::Success;
     }
-    let token = crate::github::checks::token(None);
+    let token = crate::settings::token(None);
     let redactor = Redactor::from_env(token.as_deref());
     crate::redact::install(redactor.clone());
     let scanner = Scanner::new(rules, redactor);

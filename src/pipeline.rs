@@ -1313,13 +1313,14 @@ fn record(
     }
     let token = settings.token.as_deref().unwrap_or_default();
     let repository = context.repository.clone().unwrap_or_default();
-    let branch = match github::resolve_branch(settings.branch.as_deref(), &|name| env(name)) {
-        Ok(branch) => branch,
-        Err(err) => {
-            runner::eprint_line(&format!("itm-gate: {}", redactor.redact(&err.to_string())));
-            return Some(Exit::GitHub);
-        }
-    };
+    let branch =
+        match crate::settings::resolve_branch(settings.branch.as_deref(), &|name| env(name)) {
+            Ok(branch) => branch,
+            Err(err) => {
+                runner::eprint_line(&format!("itm-gate: {}", redactor.redact(&err.to_string())));
+                return Some(Exit::GitHub);
+            }
+        };
     let request = RecordRequest {
         repository,
         branch,

@@ -188,15 +188,6 @@ pub fn one_line(text: &str, max_chars: usize) -> String {
     crate::text::truncate_chars(&joined, max_chars).into_owned()
 }
 
-/// The old path of [`crate::settings::setting`], kept so that files changed on other branches
-/// compile unchanged; removed after the merge.
-#[doc(hidden)]
-pub use crate::settings::setting;
-/// The old path of [`crate::settings::token`], kept so that files changed on other branches
-/// compile unchanged; removed after the merge.
-#[doc(hidden)]
-pub use crate::settings::token;
-
 #[cfg(test)]
 mod tests {
     use super::*;

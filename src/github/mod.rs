@@ -22,11 +22,6 @@ pub use record::{
     CommitMode, ParseCommitModeError, RecordOutcome, RecordRequest, commit_message, record_evidence,
 };
 
-/// The old path of [`crate::settings::resolve_branch`], kept so that files changed on other
-/// branches (`src/pipeline.rs`) compile unchanged; removed after the merge.
-#[doc(hidden)]
-pub use crate::settings::resolve_branch;
-
 /// Runs `future` to completion on a new current-thread tokio runtime, for synchronous callers.
 pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, GitHubError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
