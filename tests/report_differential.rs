@@ -240,8 +240,10 @@ fn read_results(node: Option<&Node>) -> Result<Vec<Option<Status>>, Refused> {
 fn design_class(expected: Status, attempts: &[Option<Status>]) -> Class {
     let ran = |s: &Option<Status>| !matches!(s, Some(Status::Skipped) | Some(Status::Interrupted));
     let as_expected = |s: &Option<Status>| ran(s) && *s == Some(expected);
-    let first_failure = attempts.iter().position(|s| ran(s) && !as_expected(s));
-    match first_failure {
+    // A failure counts as passed on retry only when an attempt after the LAST failure ended as
+    // expected: `[failed, passed, failed]` is failed.
+    let last_failure = attempts.iter().rposition(|s| ran(s) && !as_expected(s));
+    match last_failure {
         Some(at) if attempts[at + 1..].iter().any(as_expected) => Class::Flaky,
         Some(_) => Class::Failed,
         None if attempts.iter().any(as_expected) => Class::Passed,
@@ -410,6 +412,11 @@ fn reference(bytes: &[u8]) -> Result<Reference, Refused> {
     let c = fields(config, "config")?;
     optional_string(get(c, "rootDir")?)?;
     optional_string(get(c, "version")?)?;
+    if let Some(shard) = get(c, "shard")? {
+        let s = fields(shard, "config.shard")?;
+        number(get(s, "current")?)?;
+        number(get(s, "total")?)?;
+    }
     let suites = get(f, "suites")?.ok_or("no suites")?;
     if let Some(stats) = get(f, "stats")? {
         let s = fields(stats, "stats")?;
