@@ -35,71 +35,6 @@ pub const DEFAULT_STATUS_FILE: &str = "docs/ai-coach/AI_COACH_V2_PRODUCTION_STAT
 /// The zone of the evidence date.
 pub const DEFAULT_TIMEZONE: &str = "America/New_York";
 
-/// Flags of the `gate` command; every flag is also an action input of the same name.
-#[derive(Debug, Default, Clone, clap::Args)]
-pub struct GateArgs {
-    /// Playwright JSON reports: paths or globs, one per line or comma-separated (shards are combined).
-    #[arg(long)]
-    pub results: Option<String>,
-    /// Required spec files, repository-relative, one per line.
-    #[arg(long)]
-    pub specs: Option<String>,
-    /// Folder the report's paths are relative to, repository-relative (default: from the report).
-    #[arg(long)]
-    pub test_dir: Option<String>,
-    /// `true`: a skipped test in a required spec fails it unless `allow-skip` matches its reason.
-    #[arg(long)]
-    pub strict: Option<String>,
-    /// Regular expressions, one per line, for skip reasons acceptable even in strict mode.
-    #[arg(long)]
-    pub allow_skip: Option<String>,
-    /// `pass` or `fail`: what a test that passed only on retry does to its spec.
-    #[arg(long)]
-    pub flaky: Option<String>,
-    /// Log files to scan: paths or globs, one per line or comma-separated.
-    #[arg(long)]
-    pub logs: Option<String>,
-    /// JSON file of extra log rules.
-    #[arg(long)]
-    pub log_rules: Option<String>,
-    /// The backend the run tested (shown in the evidence, credentials and query removed;
-    /// default: `E2E_BACKEND_URL`).
-    #[arg(long)]
-    pub backend_url: Option<String>,
-    /// Status of the job's earlier steps (`${{ job.status }}`) or of the test job
-    /// (`${{ needs.<job>.result }}`): `success`, `failure`, `cancelled` or `skipped`.
-    #[arg(long)]
-    pub job_status: Option<String>,
-    /// Document that receives the evidence, repository-relative.
-    #[arg(long)]
-    pub status_file: Option<String>,
-    /// `on-success`, `always` or `never`: when to commit the evidence.
-    #[arg(long)]
-    pub commit: Option<String>,
-    /// Branch that receives the evidence commit (default: the branch under test).
-    #[arg(long)]
-    pub branch: Option<String>,
-    /// Token for the GitHub API (default: the `token` input, else `GITHUB_TOKEN`).
-    #[arg(long)]
-    pub token: Option<String>,
-    /// IANA zone of the evidence date (`ET` label for America/New_York).
-    #[arg(long)]
-    pub timezone: Option<String>,
-    /// `true`: exit non-zero when the gate fails.
-    #[arg(long)]
-    pub fail_on_gate: Option<String>,
-    /// Also write the evidence block to this file (inside the workspace).
-    #[arg(long)]
-    pub evidence_file: Option<String>,
-    /// `true`: do everything but write to GitHub; print the status-document change instead.
-    #[arg(long)]
-    pub dry_run: Option<String>,
-    /// Link to the run's Playwright HTML report and traces (e.g. the `artifact-url` output of
-    /// `actions/upload-artifact`), shown at the top of the job summary and beside each failure.
-    #[arg(long)]
-    pub report_url: Option<String>,
-}
-
 /// What a test that passed only on retry does to its spec (the `flaky` input).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FlakyPolicy {
@@ -293,7 +228,7 @@ fn boolean(input: &'static str, value: Option<String>, default: bool) -> Result<
 
 impl GateSettings {
     /// Resolves and validates every setting (flags, then `INPUT_*`, then defaults).
-    pub fn resolve(args: GateArgs) -> Result<GateSettings, UsageError> {
+    pub fn resolve(args: crate::cmd::gate::Args) -> Result<GateSettings, UsageError> {
         let workspace = match std::env::var_os("GITHUB_WORKSPACE").filter(|v| !v.is_empty()) {
             Some(dir) => PathBuf::from(dir),
             None => std::env::current_dir().map_err(UsageError::NoWorkspace)?,

@@ -16,7 +16,7 @@
 //! JSON outputs stay valid JSON arrays: elements are whole, in the order given (the gate gives
 //! required specs first, then failing ones, then the rest), and the first element that does not
 //! fit ends the array, so what is listed is always a prefix of that order. Everything here is
-//! pure; [`crate::pipeline`] renders and redacts each element and writes the result.
+//! pure; [`crate::outcome`] renders and redacts each element and [`crate::cmd::gate`] writes the result.
 
 use crate::runner::DELIMITER_PREFIX;
 
