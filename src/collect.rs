@@ -18,7 +18,6 @@ use crate::report::{
     self, Outcome, ReportConfig, ReportSink, SecondHalf, Shard, Stats, Status, TestCase, TextKind,
     TextOrigin, TopLevelError,
 };
-use crate::runner::env_value as env;
 use crate::verdict::{Tallies, label_disagreement};
 
 /// Most top-level errors named one by one in the reasons; the rest are counted (a broken helper
@@ -345,9 +344,7 @@ pub fn read_reports(
         repository: context.repository.as_deref(),
     };
     let fixed_mapper = settings.test_dir.as_deref().map(PathMapper::fixed);
-    let two_readers_from = env("ITM_GATE_TWO_READERS_FROM")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(report::TWO_READERS_FROM);
+    let two_readers_from = report::two_readers_from_env();
     for file in files {
         let label = shown(&file, &settings.workspace);
         let collector = |data, findings| Collector {
