@@ -9,12 +9,12 @@ use crate::collect::RunData;
 use crate::config::{FlakyPolicy, GateSettings};
 use crate::evidence;
 use crate::failure_groups::FailureGroup;
-use crate::gate::GateDecision;
+use crate::gate::{GateDecision, GateResult};
 use crate::logscan::{Finding, Findings};
 use crate::outputs::{self, OutputsInput, PlannedOutputs};
 use crate::redact::Redactor;
 use crate::runner::{Annotation, Level};
-use crate::verdict::{SpecReport, SpecTally, Tallies, Verdict, VerdictRules, judge};
+use crate::verdict::{Counts, SpecReport, SpecTally, Tallies, Verdict, VerdictRules, judge};
 
 /// Most failing spec files (besides the required ones) whose reasons the gate itemizes; the
 /// rest are counted in one reason. Every spec file is still listed in the step log.
@@ -102,13 +102,19 @@ impl<'a> SpecVerdicts<'a> {
 /// The evidence notes: counts, failing spec files not named in the block, flaky tests, skip
 /// reasons, log findings and the most telling short reason; one short line.
 pub fn evidence_notes(
-    totals: [u64; 5],
+    totals: Counts,
     unnamed_failing_specs: u64,
     data: &RunData,
     short_reasons: &[String],
     findings: &Findings,
 ) -> String {
-    let [passed, failed, flaky, skipped, did_not_run] = totals;
+    let Counts {
+        passed,
+        failed,
+        flaky,
+        skipped,
+        did_not_run,
+    } = totals;
     let mut parts = vec![format!(
         "{passed} passed, {failed} failed, {flaky} flaky, {skipped} skipped{} in {} report{}",
         if did_not_run > 0 {
@@ -189,7 +195,7 @@ pub fn annotations(
     redactor: &Redactor,
 ) -> Vec<Annotation> {
     let mut out = Vec::new();
-    if decision.result == Verdict::Fail {
+    if decision.result == GateResult::Fail {
         let reasons = short_reasons
             .iter()
             .take(10)
@@ -313,7 +319,7 @@ pub fn plan_outputs(
     verdicts: &SpecVerdicts<'_>,
     kept: &[Finding],
     findings: &Findings,
-    totals: [u64; 4],
+    totals: Counts,
     block: &str,
     redactor: &Redactor,
 ) -> PlannedOutputs {

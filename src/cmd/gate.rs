@@ -23,7 +23,7 @@ use crate::config::GateSettings;
 use crate::evidence::{self, Evidence};
 use crate::exit::Exit;
 use crate::failure_groups;
-use crate::gate::{self, GateDecision, GateFacts};
+use crate::gate::{self, GateDecision, GateFacts, GateResult};
 use crate::github::{self, GitHubClient, RecordOutcome, RecordRequest};
 use crate::logscan::{Finding, Findings, RuleSet, Scanner};
 use crate::outcome::{
@@ -35,7 +35,7 @@ use crate::redact::Redactor;
 use crate::runner::{self, OutputFile, env_value as env};
 use crate::statusdoc;
 use crate::summary::{self, SummaryView};
-use crate::verdict::{SpecTally, Verdict};
+use crate::verdict::{Counts, SpecTally, Verdict};
 
 /// Flags of the `gate` command; every flag is also an action input of the same name.
 #[derive(Debug, Default, Clone, clap::Args)]
@@ -133,14 +133,13 @@ pub fn run(args: Args) -> Exit {
 
     // Decide.
     let verdicts = SpecVerdicts::new(&settings, &data.tallies);
-    let all_totals = data.tallies.totals();
-    let totals = [all_totals[0], all_totals[1], all_totals[2], all_totals[3]];
+    let totals = data.tallies.totals();
     let (gate_specs, more_failing_specs) = verdicts.for_gate();
     let facts = GateFacts {
         reports_read: data.reports_read,
         report_problems: data.report_problems.clone(),
         top_level_errors: data.top_level_errors.clone(),
-        tests_run: totals[0] + totals[1] + totals[2],
+        tests_run: totals.ran(),
         specs: gate_specs,
         critical_findings: findings
             .critical()
@@ -201,7 +200,7 @@ pub fn run(args: Args) -> Exit {
             .map(evidence::sanitize_backend_url),
         result: decision.result,
         specs: evidence_specs,
-        notes: evidence_notes(all_totals, unnamed_failing_specs, &data, &short, &findings),
+        notes: evidence_notes(totals, unnamed_failing_specs, &data, &short, &findings),
     };
     let block = redactor.redact(&evidence::render(&evidence)).into_owned();
 
@@ -226,7 +225,8 @@ pub fn run(args: Args) -> Exit {
     }
     if let Some(commit_exit) = record(&settings, &context, &redactor, &decision, &block) {
         exit = commit_exit;
-    } else if decision.result == Verdict::Fail && settings.fail_on_gate && exit == Exit::Success {
+    } else if decision.result == GateResult::Fail && settings.fail_on_gate && exit == Exit::Success
+    {
         exit = Exit::GateFailed;
     }
     exit
@@ -272,7 +272,7 @@ fn report_locally(
     verdicts: &SpecVerdicts<'_>,
     data: &RunData,
     findings: &Findings,
-    totals: [u64; 4],
+    totals: Counts,
     block: &str,
 ) -> Exit {
     let mut exit = Exit::Success;
@@ -446,7 +446,7 @@ fn record(
 ) -> Option<Exit> {
     if !settings
         .commit
-        .should_commit(decision.result == Verdict::Pass)
+        .should_commit(decision.result == GateResult::Pass)
     {
         runner::print_line(&format!(
             "itm-gate: evidence not committed (commit: {}, result: {})",
