@@ -13,6 +13,7 @@ use crate::evidence::parse_timezone;
 use crate::github::CommitMode;
 use crate::paths::normalize;
 use crate::runner;
+use crate::settings::{self, lines, list, setting};
 
 /// The required specs when the `specs` input is not set: the runbook's two live specs.
 pub const DEFAULT_SPECS: [&str; 2] = [
@@ -187,40 +188,13 @@ pub enum UsageError {
     NoWorkspace(std::io::Error),
 }
 
-/// Reads a setting: the flag, else the `INPUT_*` variable; trimmed, empty means unset.
-fn pick(flag: Option<String>, input: &str) -> Option<String> {
-    crate::settings::setting(flag.as_deref(), input)
-}
-
-/// Splits a list input on new lines only (for values that may contain commas, like regexes).
-pub fn lines(value: &str) -> Vec<String> {
-    value
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-/// Splits a list input on new lines and commas (paths and globs).
-pub fn lines_or_commas(value: &str) -> Vec<String> {
-    value
-        .split(['\n', ','])
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-/// Parses a boolean input as `@actions/core` does (`true`/`True`/`TRUE`, `false`/…).
+/// Parses a boolean input ([`settings::boolean`]); unset is `default`.
 fn boolean(input: &'static str, value: Option<String>, default: bool) -> Result<bool, UsageError> {
     match value.as_deref() {
         None => Ok(default),
-        Some("true" | "True" | "TRUE") => Ok(true),
-        Some("false" | "False" | "FALSE") => Ok(false),
-        Some(other) => Err(UsageError::Invalid {
+        Some(word) => settings::boolean(word).ok_or_else(|| UsageError::Invalid {
             input,
-            value: other.to_string(),
+            value: word.to_string(),
             expected: "true or false",
         }),
     }
@@ -234,20 +208,20 @@ impl GateSettings {
             None => std::env::current_dir().map_err(UsageError::NoWorkspace)?,
         };
 
-        let results = pick(args.results, "results")
-            .map(|v| lines_or_commas(&v))
+        let results = setting(args.results.as_deref(), "results")
+            .map(|v| list(&v))
             .filter(|v| !v.is_empty())
             .unwrap_or_else(|| vec![DEFAULT_RESULTS.to_string()]);
-        let specs = pick(args.specs, "specs")
+        let specs = setting(args.specs.as_deref(), "specs")
             .map(|v| lines(&v))
             .filter(|v| !v.is_empty())
             .unwrap_or_else(|| DEFAULT_SPECS.iter().map(|s| s.to_string()).collect())
             .iter()
             .map(|s| normalize(s))
             .collect();
-        let test_dir = pick(args.test_dir, "test-dir").map(|d| normalize(&d));
-        let strict = boolean("strict", pick(args.strict, "strict"), true)?;
-        let allow_skip = match pick(args.allow_skip, "allow-skip") {
+        let test_dir = setting(args.test_dir.as_deref(), "test-dir").map(|d| normalize(&d));
+        let strict = boolean("strict", setting(args.strict.as_deref(), "strict"), true)?;
+        let allow_skip = match setting(args.allow_skip.as_deref(), "allow-skip") {
             Some(value) => lines(&value),
             None => DEFAULT_ALLOW_SKIP.iter().map(|s| s.to_string()).collect(),
         };
@@ -268,7 +242,7 @@ impl GateSettings {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let flaky = match pick(args.flaky, "flaky").as_deref() {
+        let flaky = match setting(args.flaky.as_deref(), "flaky").as_deref() {
             None | Some("pass") => FlakyPolicy::Pass,
             Some("fail") => FlakyPolicy::Fail,
             Some(other) => {
@@ -279,14 +253,14 @@ impl GateSettings {
                 });
             }
         };
-        let logs = pick(args.logs, "logs")
-            .map(|v| lines_or_commas(&v))
+        let logs = setting(args.logs.as_deref(), "logs")
+            .map(|v| list(&v))
             .unwrap_or_default();
-        let log_rules = pick(args.log_rules, "log-rules").map(|p| workspace.join(p));
+        let log_rules = setting(args.log_rules.as_deref(), "log-rules").map(|p| workspace.join(p));
         // The users' job sets E2E_BACKEND_URL for the tests; a container action sees it too.
-        let backend_url =
-            pick(args.backend_url, "backend-url").or_else(|| runner::env_value("E2E_BACKEND_URL"));
-        let job_status_input = pick(args.job_status, "job-status");
+        let backend_url = setting(args.backend_url.as_deref(), "backend-url")
+            .or_else(|| runner::env_value("E2E_BACKEND_URL"));
+        let job_status_input = setting(args.job_status.as_deref(), "job-status");
         if let Some(value) = &job_status_input
             && JobStatus::parse(Some(value), false).is_none()
         {
@@ -297,11 +271,11 @@ impl GateSettings {
             });
         }
         let job_status = job_status_input.map(|v| v.to_ascii_lowercase());
-        let status_file_input =
-            pick(args.status_file, "status-file").unwrap_or_else(|| DEFAULT_STATUS_FILE.into());
+        let status_file_input = setting(args.status_file.as_deref(), "status-file")
+            .unwrap_or_else(|| DEFAULT_STATUS_FILE.into());
         let status_file = repository_path("status-file", &status_file_input, &workspace)?;
         local_path_inside("status-file", &status_file_input, &workspace)?;
-        let commit = match pick(args.commit, "commit") {
+        let commit = match setting(args.commit.as_deref(), "commit") {
             None => CommitMode::OnSuccess,
             Some(value) => value.parse().map_err(|_| UsageError::Invalid {
                 input: "commit",
@@ -309,10 +283,10 @@ impl GateSettings {
                 expected: "on-success, always or never",
             })?,
         };
-        let branch = pick(args.branch, "branch");
+        let branch = setting(args.branch.as_deref(), "branch");
         let token = crate::settings::token(args.token.as_deref());
-        let timezone_name =
-            pick(args.timezone, "timezone").unwrap_or_else(|| DEFAULT_TIMEZONE.into());
+        let timezone_name = setting(args.timezone.as_deref(), "timezone")
+            .unwrap_or_else(|| DEFAULT_TIMEZONE.into());
         let timezone = parse_timezone(&timezone_name).map_err(|_| UsageError::Invalid {
             input: "timezone",
             value: timezone_name,
@@ -320,15 +294,19 @@ impl GateSettings {
         })?;
         let fail_on_gate = boolean(
             "fail-on-gate",
-            pick(args.fail_on_gate, "fail-on-gate"),
+            setting(args.fail_on_gate.as_deref(), "fail-on-gate"),
             true,
         )?;
-        let evidence_file = match pick(args.evidence_file, "evidence-file") {
+        let evidence_file = match setting(args.evidence_file.as_deref(), "evidence-file") {
             None => None,
             Some(value) => Some(local_path_inside("evidence-file", &value, &workspace)?),
         };
-        let dry_run = boolean("dry-run", pick(args.dry_run, "dry-run"), false)?;
-        let report_url = match pick(args.report_url, "report-url") {
+        let dry_run = boolean(
+            "dry-run",
+            setting(args.dry_run.as_deref(), "dry-run"),
+            false,
+        )?;
+        let report_url = match setting(args.report_url.as_deref(), "report-url") {
             None => None,
             Some(url) if is_web_link(&url) => Some(url),
             Some(url) => {
@@ -431,7 +409,7 @@ mod tests {
     #[test]
     fn list_inputs_split_like_the_docs_say() {
         assert_eq!(
-            lines_or_commas("a.json, b.json\n c/*.json\n"),
+            list("a.json, b.json\n c/*.json\n"),
             vec!["a.json", "b.json", "c/*.json"]
         );
         assert_eq!(lines("^x{1,2}$\n\n y "), vec!["^x{1,2}$", "y"]);
