@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand};
 
 use crate::cmd::{self, Outcome};
 use crate::exit::Exit;
-use crate::{config, logscan, pipeline, runner};
+use crate::runner;
 
 /// Turns a Playwright end-to-end run into a release decision with evidence.
 #[derive(Debug, Parser)]
@@ -19,7 +19,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Read Playwright reports and logs, decide the gate, write outputs and evidence (default).
-    Gate(Box<config::GateArgs>),
+    Gate(Box<cmd::gate::Args>),
     /// Check the repository before dispatching the live workflow (runbook section 3).
     Preflight(cmd::preflight::Args),
     /// Check the exit criteria for the production cut (runbook section 8).
@@ -29,7 +29,7 @@ pub enum Command {
     /// Dispatch the live workflow and follow it to completion (runbook section 4).
     Run(cmd::run::Args),
     /// Scan log files with the gate's log rules and print the findings.
-    ScanLogs(logscan::ScanLogsArgs),
+    ScanLogs(cmd::scan_logs::Args),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -60,12 +60,12 @@ pub fn main() -> u8 {
         crate::settings::token(None).as_deref(),
     ));
     let exit = match command {
-        Command::Gate(args) => pipeline::run(*args),
+        Command::Gate(args) => cmd::gate::run(*args),
         Command::Preflight(args) => finish("preflight", cmd::preflight::run(args)),
         Command::Readiness(args) => finish("readiness", cmd::readiness::run(args)),
         Command::Secrets(args) => finish("secrets", cmd::secrets::run(args)),
         Command::Run(args) => finish("run", cmd::run::run(args)),
-        Command::ScanLogs(args) => logscan::run(args),
+        Command::ScanLogs(args) => cmd::scan_logs::run(args),
     };
     exit.code()
 }

@@ -13,6 +13,7 @@ use crate::evidence::parse_timezone;
 use crate::github::CommitMode;
 use crate::paths::normalize;
 use crate::runner;
+use crate::settings::{self, lines, list, setting};
 
 /// The required specs when the `specs` input is not set: the runbook's two live specs.
 pub const DEFAULT_SPECS: [&str; 2] = [
@@ -34,71 +35,6 @@ pub const DEFAULT_STATUS_FILE: &str = "docs/ai-coach/AI_COACH_V2_PRODUCTION_STAT
 
 /// The zone of the evidence date.
 pub const DEFAULT_TIMEZONE: &str = "America/New_York";
-
-/// Flags of the `gate` command; every flag is also an action input of the same name.
-#[derive(Debug, Default, Clone, clap::Args)]
-pub struct GateArgs {
-    /// Playwright JSON reports: paths or globs, one per line or comma-separated (shards are combined).
-    #[arg(long)]
-    pub results: Option<String>,
-    /// Required spec files, repository-relative, one per line.
-    #[arg(long)]
-    pub specs: Option<String>,
-    /// Folder the report's paths are relative to, repository-relative (default: from the report).
-    #[arg(long)]
-    pub test_dir: Option<String>,
-    /// `true`: a skipped test in a required spec fails it unless `allow-skip` matches its reason.
-    #[arg(long)]
-    pub strict: Option<String>,
-    /// Regular expressions, one per line, for skip reasons acceptable even in strict mode.
-    #[arg(long)]
-    pub allow_skip: Option<String>,
-    /// `pass` or `fail`: what a test that passed only on retry does to its spec.
-    #[arg(long)]
-    pub flaky: Option<String>,
-    /// Log files to scan: paths or globs, one per line or comma-separated.
-    #[arg(long)]
-    pub logs: Option<String>,
-    /// JSON file of extra log rules.
-    #[arg(long)]
-    pub log_rules: Option<String>,
-    /// The backend the run tested (shown in the evidence, credentials and query removed;
-    /// default: `E2E_BACKEND_URL`).
-    #[arg(long)]
-    pub backend_url: Option<String>,
-    /// Status of the job's earlier steps (`${{ job.status }}`) or of the test job
-    /// (`${{ needs.<job>.result }}`): `success`, `failure`, `cancelled` or `skipped`.
-    #[arg(long)]
-    pub job_status: Option<String>,
-    /// Document that receives the evidence, repository-relative.
-    #[arg(long)]
-    pub status_file: Option<String>,
-    /// `on-success`, `always` or `never`: when to commit the evidence.
-    #[arg(long)]
-    pub commit: Option<String>,
-    /// Branch that receives the evidence commit (default: the branch under test).
-    #[arg(long)]
-    pub branch: Option<String>,
-    /// Token for the GitHub API (default: the `token` input, else `GITHUB_TOKEN`).
-    #[arg(long)]
-    pub token: Option<String>,
-    /// IANA zone of the evidence date (`ET` label for America/New_York).
-    #[arg(long)]
-    pub timezone: Option<String>,
-    /// `true`: exit non-zero when the gate fails.
-    #[arg(long)]
-    pub fail_on_gate: Option<String>,
-    /// Also write the evidence block to this file (inside the workspace).
-    #[arg(long)]
-    pub evidence_file: Option<String>,
-    /// `true`: do everything but write to GitHub; print the status-document change instead.
-    #[arg(long)]
-    pub dry_run: Option<String>,
-    /// Link to the run's Playwright HTML report and traces (e.g. the `artifact-url` output of
-    /// `actions/upload-artifact`), shown at the top of the job summary and beside each failure.
-    #[arg(long)]
-    pub report_url: Option<String>,
-}
 
 /// What a test that passed only on retry does to its spec (the `flaky` input).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -252,40 +188,13 @@ pub enum UsageError {
     NoWorkspace(std::io::Error),
 }
 
-/// Reads a setting: the flag, else the `INPUT_*` variable; trimmed, empty means unset.
-fn pick(flag: Option<String>, input: &str) -> Option<String> {
-    crate::settings::setting(flag.as_deref(), input)
-}
-
-/// Splits a list input on new lines only (for values that may contain commas, like regexes).
-pub fn lines(value: &str) -> Vec<String> {
-    value
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-/// Splits a list input on new lines and commas (paths and globs).
-pub fn lines_or_commas(value: &str) -> Vec<String> {
-    value
-        .split(['\n', ','])
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-/// Parses a boolean input as `@actions/core` does (`true`/`True`/`TRUE`, `false`/…).
+/// Parses a boolean input ([`settings::boolean`]); unset is `default`.
 fn boolean(input: &'static str, value: Option<String>, default: bool) -> Result<bool, UsageError> {
     match value.as_deref() {
         None => Ok(default),
-        Some("true" | "True" | "TRUE") => Ok(true),
-        Some("false" | "False" | "FALSE") => Ok(false),
-        Some(other) => Err(UsageError::Invalid {
+        Some(word) => settings::boolean(word).ok_or_else(|| UsageError::Invalid {
             input,
-            value: other.to_string(),
+            value: word.to_string(),
             expected: "true or false",
         }),
     }
@@ -293,26 +202,26 @@ fn boolean(input: &'static str, value: Option<String>, default: bool) -> Result<
 
 impl GateSettings {
     /// Resolves and validates every setting (flags, then `INPUT_*`, then defaults).
-    pub fn resolve(args: GateArgs) -> Result<GateSettings, UsageError> {
+    pub fn resolve(args: crate::cmd::gate::Args) -> Result<GateSettings, UsageError> {
         let workspace = match std::env::var_os("GITHUB_WORKSPACE").filter(|v| !v.is_empty()) {
             Some(dir) => PathBuf::from(dir),
             None => std::env::current_dir().map_err(UsageError::NoWorkspace)?,
         };
 
-        let results = pick(args.results, "results")
-            .map(|v| lines_or_commas(&v))
+        let results = setting(args.results.as_deref(), "results")
+            .map(|v| list(&v))
             .filter(|v| !v.is_empty())
             .unwrap_or_else(|| vec![DEFAULT_RESULTS.to_string()]);
-        let specs = pick(args.specs, "specs")
+        let specs = setting(args.specs.as_deref(), "specs")
             .map(|v| lines(&v))
             .filter(|v| !v.is_empty())
             .unwrap_or_else(|| DEFAULT_SPECS.iter().map(|s| s.to_string()).collect())
             .iter()
             .map(|s| normalize(s))
             .collect();
-        let test_dir = pick(args.test_dir, "test-dir").map(|d| normalize(&d));
-        let strict = boolean("strict", pick(args.strict, "strict"), true)?;
-        let allow_skip = match pick(args.allow_skip, "allow-skip") {
+        let test_dir = setting(args.test_dir.as_deref(), "test-dir").map(|d| normalize(&d));
+        let strict = boolean("strict", setting(args.strict.as_deref(), "strict"), true)?;
+        let allow_skip = match setting(args.allow_skip.as_deref(), "allow-skip") {
             Some(value) => lines(&value),
             None => DEFAULT_ALLOW_SKIP.iter().map(|s| s.to_string()).collect(),
         };
@@ -333,7 +242,7 @@ impl GateSettings {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let flaky = match pick(args.flaky, "flaky").as_deref() {
+        let flaky = match setting(args.flaky.as_deref(), "flaky").as_deref() {
             None | Some("pass") => FlakyPolicy::Pass,
             Some("fail") => FlakyPolicy::Fail,
             Some(other) => {
@@ -344,14 +253,14 @@ impl GateSettings {
                 });
             }
         };
-        let logs = pick(args.logs, "logs")
-            .map(|v| lines_or_commas(&v))
+        let logs = setting(args.logs.as_deref(), "logs")
+            .map(|v| list(&v))
             .unwrap_or_default();
-        let log_rules = pick(args.log_rules, "log-rules").map(|p| workspace.join(p));
+        let log_rules = setting(args.log_rules.as_deref(), "log-rules").map(|p| workspace.join(p));
         // The users' job sets E2E_BACKEND_URL for the tests; a container action sees it too.
-        let backend_url =
-            pick(args.backend_url, "backend-url").or_else(|| runner::env_value("E2E_BACKEND_URL"));
-        let job_status_input = pick(args.job_status, "job-status");
+        let backend_url = setting(args.backend_url.as_deref(), "backend-url")
+            .or_else(|| runner::env_value("E2E_BACKEND_URL"));
+        let job_status_input = setting(args.job_status.as_deref(), "job-status");
         if let Some(value) = &job_status_input
             && JobStatus::parse(Some(value), false).is_none()
         {
@@ -362,11 +271,11 @@ impl GateSettings {
             });
         }
         let job_status = job_status_input.map(|v| v.to_ascii_lowercase());
-        let status_file_input =
-            pick(args.status_file, "status-file").unwrap_or_else(|| DEFAULT_STATUS_FILE.into());
+        let status_file_input = setting(args.status_file.as_deref(), "status-file")
+            .unwrap_or_else(|| DEFAULT_STATUS_FILE.into());
         let status_file = repository_path("status-file", &status_file_input, &workspace)?;
         local_path_inside("status-file", &status_file_input, &workspace)?;
-        let commit = match pick(args.commit, "commit") {
+        let commit = match setting(args.commit.as_deref(), "commit") {
             None => CommitMode::OnSuccess,
             Some(value) => value.parse().map_err(|_| UsageError::Invalid {
                 input: "commit",
@@ -374,10 +283,10 @@ impl GateSettings {
                 expected: "on-success, always or never",
             })?,
         };
-        let branch = pick(args.branch, "branch");
+        let branch = setting(args.branch.as_deref(), "branch");
         let token = crate::settings::token(args.token.as_deref());
-        let timezone_name =
-            pick(args.timezone, "timezone").unwrap_or_else(|| DEFAULT_TIMEZONE.into());
+        let timezone_name = setting(args.timezone.as_deref(), "timezone")
+            .unwrap_or_else(|| DEFAULT_TIMEZONE.into());
         let timezone = parse_timezone(&timezone_name).map_err(|_| UsageError::Invalid {
             input: "timezone",
             value: timezone_name,
@@ -385,15 +294,19 @@ impl GateSettings {
         })?;
         let fail_on_gate = boolean(
             "fail-on-gate",
-            pick(args.fail_on_gate, "fail-on-gate"),
+            setting(args.fail_on_gate.as_deref(), "fail-on-gate"),
             true,
         )?;
-        let evidence_file = match pick(args.evidence_file, "evidence-file") {
+        let evidence_file = match setting(args.evidence_file.as_deref(), "evidence-file") {
             None => None,
             Some(value) => Some(local_path_inside("evidence-file", &value, &workspace)?),
         };
-        let dry_run = boolean("dry-run", pick(args.dry_run, "dry-run"), false)?;
-        let report_url = match pick(args.report_url, "report-url") {
+        let dry_run = boolean(
+            "dry-run",
+            setting(args.dry_run.as_deref(), "dry-run"),
+            false,
+        )?;
+        let report_url = match setting(args.report_url.as_deref(), "report-url") {
             None => None,
             Some(url) if is_web_link(&url) => Some(url),
             Some(url) => {
@@ -496,7 +409,7 @@ mod tests {
     #[test]
     fn list_inputs_split_like_the_docs_say() {
         assert_eq!(
-            lines_or_commas("a.json, b.json\n c/*.json\n"),
+            list("a.json, b.json\n c/*.json\n"),
             vec!["a.json", "b.json", "c/*.json"]
         );
         assert_eq!(lines("^x{1,2}$\n\n y "), vec!["^x{1,2}$", "y"]);

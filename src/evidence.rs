@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 use chrono_tz::{OffsetName, Tz};
 
+use crate::gate::GateResult;
 use crate::statusdoc;
 use crate::text::truncate_chars;
 use crate::verdict::Verdict;
@@ -35,7 +36,7 @@ pub struct Evidence {
     /// The backend the run tested, already passed through [`sanitize_backend_url`].
     pub backend_url: Option<String>,
     /// The gate's decision (`PASS` or `FAIL`).
-    pub result: Verdict,
+    pub result: GateResult,
     /// Repository paths of the spec files and their verdicts, in display order.
     pub specs: Vec<(String, Verdict)>,
     /// One line of notes (counts, flaky tests, skip reasons, findings), composed by the gate.
@@ -444,7 +445,7 @@ mod tests {
             commit: "0123456789abcdef0123456789abcdef01234567".into(),
             workflow_url: Some("https://github.com/o/r/actions/runs/42".into()),
             backend_url: Some("https://staging.example.com".into()),
-            result: Verdict::Pass,
+            result: GateResult::Pass,
             specs: vec![
                 (
                     "e2e/specs/ai-coach/ai-coach-api.spec.ts".into(),

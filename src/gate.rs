@@ -40,11 +40,46 @@ pub struct GateFacts {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GateDecision {
     /// `PASS` or `FAIL`.
-    pub result: Verdict,
+    pub result: GateResult,
     /// Why the gate failed, one line each (empty on PASS).
     pub reasons: Vec<String>,
     /// Things worth saying that did not decide anything (e.g. no job status locally).
     pub notes: Vec<String>,
+}
+
+/// The gate's result: the release is go or no-go. Unlike a spec's [`Verdict`] it has no
+/// `SKIP`: a gate that could not see the required specs pass is `FAIL`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GateResult {
+    /// Every required spec passed and nothing disqualifying was seen.
+    Pass,
+    /// At least one gate rule (DESIGN.md section 4) failed.
+    Fail,
+}
+
+impl GateResult {
+    /// The word used in the evidence block, outputs and summary.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GateResult::Pass => "PASS",
+            GateResult::Fail => "FAIL",
+        }
+    }
+}
+
+impl std::fmt::Display for GateResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<GateResult> for Verdict {
+    fn from(result: GateResult) -> Verdict {
+        match result {
+            GateResult::Pass => Verdict::Pass,
+            GateResult::Fail => Verdict::Fail,
+        }
+    }
 }
 
 /// Decides the gate.
@@ -114,9 +149,9 @@ pub fn decide(facts: &GateFacts) -> GateDecision {
 
     GateDecision {
         result: if reasons.is_empty() {
-            Verdict::Pass
+            GateResult::Pass
         } else {
-            Verdict::Fail
+            GateResult::Fail
         },
         reasons,
         notes,
@@ -215,7 +250,7 @@ mod tests {
     #[test]
     fn green_run_passes() {
         let decision = decide(&green());
-        assert_eq!(decision.result, Verdict::Pass);
+        assert_eq!(decision.result, GateResult::Pass);
         assert!(decision.reasons.is_empty());
     }
 
@@ -292,7 +327,7 @@ mod tests {
             let mut facts = green();
             breaks(&mut facts);
             let decision = decide(&facts);
-            assert_eq!(decision.result, Verdict::Fail, "{name}");
+            assert_eq!(decision.result, GateResult::Fail, "{name}");
             assert!(!decision.reasons.is_empty(), "{name}");
         }
     }
@@ -302,7 +337,7 @@ mod tests {
         let mut facts = green();
         facts.job_status = None;
         let decision = decide(&facts);
-        assert_eq!(decision.result, Verdict::Pass);
+        assert_eq!(decision.result, GateResult::Pass);
         assert!(decision.notes[0].contains("local run"));
     }
 
@@ -314,7 +349,7 @@ mod tests {
         facts.job_status = None;
         facts.in_actions = true;
         let decision = decide(&facts);
-        assert_eq!(decision.result, Verdict::Fail);
+        assert_eq!(decision.result, GateResult::Fail);
         assert!(
             decision.reasons[0].contains("wiring mistake"),
             "{decision:?}"

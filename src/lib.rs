@@ -16,13 +16,15 @@
 //!
 //! [`settings`] reads flags, `INPUT_*` variables and the environment in one order for every
 //! command; [`config`] turns them into the gate's validated settings; [`cmd`] holds one module per
-//! command (`preflight`, `readiness`, `secrets`, `run`); [`pipeline`] runs the `gate` command end
-//! to end; [`app`] wires the commands together for the thin binary in `main.rs`.
+//! command (`gate`, `scan-logs`, `preflight`, `readiness`, `secrets`, `run`); [`collect`] reads a
+//! run's reports into [`collect::RunData`] and [`outcome`] turns a decided run into notes,
+//! annotations and outputs; [`app`] wires the commands together for the thin binary in `main.rs`.
 
 #![deny(missing_docs)]
 
 pub mod app;
 pub mod cmd;
+pub mod collect;
 pub mod config;
 pub mod dispatch;
 pub mod evidence;
@@ -32,9 +34,10 @@ pub mod gate;
 pub mod github;
 pub mod logscan;
 pub mod markdown;
+pub mod outcome;
 pub mod outputs;
 pub mod paths;
-pub mod pipeline;
+
 pub mod preflight;
 pub mod readiness;
 pub mod reasons;

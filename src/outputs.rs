@@ -16,9 +16,10 @@
 //! JSON outputs stay valid JSON arrays: elements are whole, in the order given (the gate gives
 //! required specs first, then failing ones, then the rest), and the first element that does not
 //! fit ends the array, so what is listed is always a prefix of that order. Everything here is
-//! pure; [`crate::pipeline`] renders and redacts each element and writes the result.
+//! pure; [`crate::outcome`] renders and redacts each element and [`crate::cmd::gate`] writes the result.
 
 use crate::runner::DELIMITER_PREFIX;
+use crate::verdict::Counts;
 
 /// GitHub's limit on all outputs of a job together, in UTF-16 code units.
 pub const GITHUB_OUTPUTS_LIMIT: usize = 1_000_000;
@@ -195,7 +196,7 @@ pub struct OutputsInput<'a, S, F> {
     /// Findings counted but not kept by the scanner (they count as left out of `findings`).
     pub findings_not_kept: u64,
     /// Tests passed, failed, flaky, skipped.
-    pub totals: [u64; 4],
+    pub totals: Counts,
 }
 
 /// The outputs to write, in order, and what was left out of them.
@@ -283,7 +284,13 @@ where
         FINDINGS_BUDGET - output_cost("findings", ""),
         render_finding,
     );
-    let [passed, failed, flaky, skipped] = input.totals;
+    let Counts {
+        passed,
+        failed,
+        flaky,
+        skipped,
+        ..
+    } = input.totals;
     let findings_omitted = findings.omitted + input.findings_not_kept;
 
     let used = output_cost("reasons", &reasons.text)
@@ -443,7 +450,13 @@ mod tests {
             specs,
             findings,
             findings_not_kept: 3,
-            totals: [1, 2, 3, 4],
+            totals: Counts {
+                passed: 1,
+                failed: 2,
+                flaky: 3,
+                skipped: 4,
+                did_not_run: 0,
+            },
         }
     }
 

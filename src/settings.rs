@@ -181,6 +181,26 @@ pub fn list(value: &str) -> Vec<String> {
         .collect()
 }
 
+/// Splits a list setting on new lines only (values that may hold commas, like regexes).
+pub fn lines(value: &str) -> Vec<String> {
+    value
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// A boolean setting as `@actions/core` reads it: `true`/`True`/`TRUE` or
+/// `false`/`False`/`FALSE`; any other word is `None`.
+pub fn boolean(word: &str) -> Option<bool> {
+    match word {
+        "true" | "True" | "TRUE" => Some(true),
+        "false" | "False" | "FALSE" => Some(false),
+        _ => None,
+    }
+}
+
 /// A list setting: the flag, else the input, split by [`list`]; else `default`.
 pub fn list_or(flag: Option<&str>, name: &str, default: &[&str]) -> Vec<String> {
     setting(flag, name)

@@ -14,11 +14,12 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::failure_groups::{FailureGroup, Place};
+use crate::gate::GateResult;
 use crate::logscan::Finding;
 use crate::markdown::{
     code_block, code_span, code_span_in_cell, details, escape_inline, html_text, table,
 };
-use crate::verdict::{SpecReport, SpecTally, Verdict};
+use crate::verdict::{Counts, SpecReport, SpecTally, Verdict};
 
 /// Longest title or reason shown on one line.
 const LINE_CHARS: usize = 300;
@@ -33,7 +34,7 @@ const REPORT_LINK_TEXT: &str = "Playwright report and traces";
 #[derive(Debug)]
 pub struct SummaryView<'a> {
     /// The gate result.
-    pub result: Verdict,
+    pub result: GateResult,
     /// Why the gate failed: the short reasons, each cause once.
     pub reasons: &'a [String],
     /// Notes that did not decide anything.
@@ -55,7 +56,7 @@ pub struct SummaryView<'a> {
     /// The `report-url` input: the HTML report and traces of the run.
     pub report_url: Option<&'a str>,
     /// Totals: passed, failed, flaky, skipped.
-    pub totals: [u64; 4],
+    pub totals: Counts,
 }
 
 /// Renders the full summary and its shorter fallback.
@@ -80,13 +81,19 @@ pub fn render(view: &SummaryView<'_>) -> (String, String) {
 
 fn head(view: &SummaryView<'_>) -> String {
     let mut out = String::new();
-    let icon = if view.result == Verdict::Pass {
+    let icon = if view.result == GateResult::Pass {
         "✅"
     } else {
         "❌"
     };
     out.push_str(&format!("## {icon} itm-gate: {}\n\n", view.result));
-    let [passed, failed, flaky, skipped] = view.totals;
+    let Counts {
+        passed,
+        failed,
+        flaky,
+        skipped,
+        ..
+    } = view.totals;
     out.push_str(&format!(
         "{passed} passed, {failed} failed, {flaky} flaky, {skipped} skipped"
     ));
@@ -499,7 +506,7 @@ mod tests {
         reasons: &'a [String],
     ) -> SummaryView<'a> {
         SummaryView {
-            result: Verdict::Fail,
+            result: GateResult::Fail,
             reasons,
             notes: &[],
             specs,
@@ -510,7 +517,11 @@ mod tests {
             evidence: "### Staging Live Gate Evidence\n- Result: FAIL\n",
             blob_base: Some("https://github.com/n8kahl/ITM-gd/blob/abc".into()),
             report_url: Some("https://github.com/n8kahl/ITM-gd/actions/runs/1/artifacts/2"),
-            totals: [1, 1, 0, 0],
+            totals: Counts {
+                passed: 1,
+                failed: 1,
+                ..Counts::default()
+            },
         }
     }
 

@@ -157,10 +157,32 @@ impl SpecTally {
     }
 }
 
+/// Tests counted over a run (or any set of spec files), by what they did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Tests that passed on their first attempt.
+    pub passed: u64,
+    /// Tests that failed.
+    pub failed: u64,
+    /// Tests that passed only on retry.
+    pub flaky: u64,
+    /// Tests skipped, on purpose or because they did not run.
+    pub skipped: u64,
+    /// Of the skipped tests, those that did not run (no attempt, or interrupted).
+    pub did_not_run: u64,
+}
+
+impl Counts {
+    /// Tests that ran: passed, failed and flaky.
+    pub fn ran(&self) -> u64 {
+        self.passed + self.failed + self.flaky
+    }
+}
+
 /// The counts of one spec file as [`Tallies`] stores them: 20 bytes per file. A count stops at
 /// `u32::MAX` (a report would need more than 400 GB to hold that many tests of one file).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Counts {
+struct FileCounts {
     passed: u32,
     failed: u32,
     flaky: u32,
@@ -168,7 +190,7 @@ struct Counts {
     did_not_run: u32,
 }
 
-impl Counts {
+impl FileCounts {
     fn count(&mut self, class: TestClass, delta: i32) {
         let slot = match class {
             TestClass::Passed => &mut self.passed,
@@ -183,7 +205,7 @@ impl Counts {
         *slot = slot.saturating_add_signed(delta);
     }
 
-    fn absorb(&mut self, other: Counts) {
+    fn absorb(&mut self, other: FileCounts) {
         self.passed = self.passed.saturating_add(other.passed);
         self.failed = self.failed.saturating_add(other.failed);
         self.flaky = self.flaky.saturating_add(other.flaky);
@@ -424,7 +446,7 @@ fn attempt_statuses(test: &TestCase) -> String {
 pub struct Tallies {
     /// Spec file paths; a file's number indexes `counts`.
     files: Interner,
-    counts: Vec<Counts>,
+    counts: Vec<FileCounts>,
     listed: BTreeMap<u32, Listed>,
     reasons: Interner,
     /// (file, reason) → tests skipped on purpose with that reason.
@@ -468,7 +490,7 @@ impl Tallies {
         }
         let id = self.files.intern(file);
         if id as usize == self.counts.len() {
-            self.counts.push(Counts::default());
+            self.counts.push(FileCounts::default());
             self.sorted = OnceLock::new();
         }
         id
@@ -559,7 +581,7 @@ impl Tallies {
         }
     }
 
-    /// Counts one test; `file` is its repository path.
+    /// FileCounts one test; `file` is its repository path.
     pub fn add(&mut self, file: &str, test: &TestCase) {
         let class = TestClass::of(test);
         let key = test_key(file, test);
@@ -684,15 +706,14 @@ impl Tallies {
             .map(|id| (self.files.get(id), self.tally(id)))
     }
 
-    /// Totals over every spec file: passed, failed, flaky, skipped, did not run.
-    pub fn totals(&self) -> [u64; 5] {
-        self.counts.iter().fold([0; 5], |mut sum, c| {
-            for (slot, n) in
-                sum.iter_mut()
-                    .zip([c.passed, c.failed, c.flaky, c.skipped, c.did_not_run])
-            {
-                *slot += u64::from(n);
-            }
+    /// Totals over every spec file.
+    pub fn totals(&self) -> Counts {
+        self.counts.iter().fold(Counts::default(), |mut sum, c| {
+            sum.passed += u64::from(c.passed);
+            sum.failed += u64::from(c.failed);
+            sum.flaky += u64::from(c.flaky);
+            sum.skipped += u64::from(c.skipped);
+            sum.did_not_run += u64::from(c.did_not_run);
             sum
         })
     }
@@ -1135,7 +1156,14 @@ mod tests {
             tallies.add(&file, &in_file(test.clone(), &file));
         }
         assert_eq!(tallies.len(), 100_000);
-        assert_eq!(tallies.totals(), [90_000, 10_000, 0, 0, 0]);
+        assert_eq!(
+            tallies.totals(),
+            Counts {
+                passed: 90_000,
+                failed: 10_000,
+                ..Counts::default()
+            }
+        );
         // One buffer of paths, no copy per map or list.
         assert_eq!(
             tallies.files.text.len(),
@@ -1217,7 +1245,15 @@ mod tests {
         assert_eq!(c.skip_reasons, BTreeMap::from([("later".to_string(), 1)]));
         let d = first.get("e2e/d.spec.ts").unwrap();
         assert_eq!(d.load_errors, ["Error: boom"]);
-        assert_eq!(first.totals(), [1, 1, 0, 1, 0]);
+        assert_eq!(
+            first.totals(),
+            Counts {
+                passed: 1,
+                failed: 1,
+                skipped: 1,
+                ..Counts::default()
+            }
+        );
     }
 
     /// A broken helper imported by every spec file gives one load error per file: the messages

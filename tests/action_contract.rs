@@ -1786,7 +1786,8 @@ fn each_command_reads_exactly_the_inputs_the_table_gives_it() {
         "choosing the command"
     );
 
-    config::GateSettings::resolve(config::GateArgs::default()).expect("the defaults resolve");
+    config::GateSettings::resolve(itm_gate::cmd::gate::Args::default())
+        .expect("the defaults resolve");
     assert_eq!(inputs_read(), table_inputs_of("gate"), "gate");
 
     let target = TargetArgs {

@@ -12,9 +12,9 @@ use itm_gate::dispatch::{
 };
 use itm_gate::evidence::{self, Evidence};
 use itm_gate::exit::Exit;
+use itm_gate::gate::GateResult;
 use itm_gate::github::GitHubClient;
 use itm_gate::statusdoc;
-use itm_gate::verdict::Verdict;
 use serde_json::{Value, json};
 use wiremock::matchers::{body_partial_json, query_param};
 use wiremock::{MockServer, ResponseTemplate};
@@ -105,7 +105,7 @@ fn api(verb: &str, p: &str) -> wiremock::MockBuilder {
 }
 
 /// The real status document with the gate's evidence block for `sha` placed in it.
-fn status_document(sha: &str, result: Verdict) -> String {
+fn status_document(sha: &str, result: GateResult) -> String {
     let block = evidence::render(&Evidence {
         date: "2026-02-09 09:13 ET".to_string(),
         commit: sha.to_string(),
@@ -116,7 +116,7 @@ fn status_document(sha: &str, result: Verdict) -> String {
         result,
         specs: vec![(
             "e2e/specs/ai-coach/ai-coach-api.spec.ts".to_string(),
-            result,
+            result.into(),
         )],
         notes: "12 passed".to_string(),
     });
@@ -284,7 +284,7 @@ async fn a_late_run_is_found_followed_to_success_and_its_evidence_read_back() {
     runs_list(&server, 3).await; // the look before dispatching, then two empty looks
     accept_dispatch(&server).await;
     run_lifecycle(&server, 2, "success").await;
-    status_file(&server, &status_document(SHA, Verdict::Pass)).await;
+    status_file(&server, &status_document(SHA, GateResult::Pass)).await;
 
     let (outcome, printed, waits) = go(&server, &settings()).await;
     let outcome = outcome.unwrap();
@@ -355,7 +355,7 @@ async fn a_failed_run_exits_1_and_an_old_evidence_block_is_not_taken_for_it() {
     runs_list(&server, 1).await;
     accept_dispatch(&server).await;
     run_lifecycle(&server, 1, "failure").await;
-    status_file(&server, &status_document(OLD_SHA, Verdict::Pass)).await;
+    status_file(&server, &status_document(OLD_SHA, GateResult::Pass)).await;
 
     let (outcome, printed, _) = go(&server, &settings()).await;
     let outcome = outcome.unwrap();
@@ -384,7 +384,7 @@ async fn a_failed_gate_records_a_fail_block_which_is_shown() {
     runs_list(&server, 1).await;
     accept_dispatch(&server).await;
     run_lifecycle(&server, 1, "failure").await;
-    status_file(&server, &status_document(SHA, Verdict::Fail)).await;
+    status_file(&server, &status_document(SHA, GateResult::Fail)).await;
     let (outcome, _, _) = go(&server, &settings()).await;
     let outcome = outcome.unwrap();
     assert_eq!(outcome.exit(), Exit::GateFailed);
@@ -439,7 +439,7 @@ async fn the_run_id_returned_by_the_dispatch_is_used_without_searching() {
         .mount(&server)
         .await;
     run_lifecycle(&server, 1, "success").await;
-    status_file(&server, &status_document(SHA, Verdict::Pass)).await;
+    status_file(&server, &status_document(SHA, GateResult::Pass)).await;
     let (outcome, _, _) = go(&server, &settings()).await;
     assert_eq!(outcome.unwrap().exit(), Exit::Success);
 }
@@ -476,7 +476,7 @@ async fn rate_limits_are_waited_out_as_github_asks() {
         .mount(&server)
         .await;
     run_lifecycle(&server, 1, "success").await;
-    status_file(&server, &status_document(SHA, Verdict::Pass)).await;
+    status_file(&server, &status_document(SHA, GateResult::Pass)).await;
 
     let (outcome, _, waits) = go(&server, &settings()).await;
     assert_eq!(outcome.unwrap().exit(), Exit::Success);
@@ -635,7 +635,7 @@ async fn the_binary_exits_0_on_success_and_prints_url_conclusion_and_evidence() 
     runs_list(&server, 2).await;
     accept_dispatch(&server).await;
     run_lifecycle(&server, 1, "success").await;
-    status_file(&server, &status_document(SHA, Verdict::Pass)).await;
+    status_file(&server, &status_document(SHA, GateResult::Pass)).await;
     let (code, stdout, stderr) = output(binary(&server).arg(BACKEND));
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     let url = format!("https://github.com/n8kahl/ITM-gd/actions/runs/{NEW_RUN}");
@@ -651,7 +651,7 @@ async fn the_binary_exits_1_when_the_run_fails() {
     runs_list(&server, 1).await;
     accept_dispatch(&server).await;
     run_lifecycle(&server, 1, "failure").await;
-    status_file(&server, &status_document(OLD_SHA, Verdict::Pass)).await;
+    status_file(&server, &status_document(OLD_SHA, GateResult::Pass)).await;
     let (code, stdout, stderr) = output(binary(&server).arg(BACKEND));
     assert_eq!(code, 1, "{stdout}\n{stderr}");
     assert!(stdout.contains("Conclusion: failure\n"), "{stdout}");
@@ -700,7 +700,7 @@ async fn the_binary_echoes_no_command_from_api_texts() {
     runs_list(&server, 2).await;
     accept_dispatch(&server).await;
     run_lifecycle(&server, 1, "success").await;
-    let document = status_document(SHA, Verdict::Pass).replace(
+    let document = status_document(SHA, GateResult::Pass).replace(
         "- Notes: 12 passed\n",
         &format!("- Notes: 12 passed\n{}\n", common::look_alike_text()),
     );

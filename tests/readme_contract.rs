@@ -279,3 +279,46 @@ fn no_page_under_docs_repeats_the_readmes_tables() {
         "README.md documents the action; link to it instead: {repeated:?}"
     );
 }
+
+/// Every `.rs` file under `src/`, as `src/...` paths.
+fn source_files(dir: &Path, out: &mut BTreeSet<String>) {
+    for entry in std::fs::read_dir(dir).expect("src/ is readable") {
+        let path = entry.expect("a directory entry").path();
+        if path.is_dir() {
+            source_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let relative = path.strip_prefix(ROOT).expect("inside the crate");
+            out.insert(relative.to_string_lossy().replace('\\', "/"));
+        }
+    }
+}
+
+/// ARCHITECTURE.md is the map of the code: every `src/...` path it names exists, and every
+/// module of `src/` is named in it, so the map cannot drift from the tree.
+#[test]
+fn architecture_names_every_module_and_only_existing_ones() {
+    let doc = std::fs::read_to_string(Path::new(ROOT).join("ARCHITECTURE.md"))
+        .expect("ARCHITECTURE.md is readable");
+    let named: BTreeSet<String> = regex::Regex::new(r"src/[A-Za-z0-9_/]+\.rs")
+        .expect("valid pattern")
+        .find_iter(&doc)
+        .map(|m| m.as_str().to_string())
+        .collect();
+    let mut files = BTreeSet::new();
+    source_files(&Path::new(ROOT).join("src"), &mut files);
+    let missing: Vec<&String> = named.difference(&files).collect();
+    assert!(
+        missing.is_empty(),
+        "ARCHITECTURE.md names files that do not exist: {missing:?}"
+    );
+    let unnamed: Vec<&String> = files.difference(&named).collect();
+    assert!(
+        unnamed.is_empty(),
+        "ARCHITECTURE.md does not name these modules: {unnamed:?}"
+    );
+    let readme = std::fs::read_to_string(Path::new(ROOT).join("README.md")).expect("README");
+    assert!(
+        readme.contains("(ARCHITECTURE.md)"),
+        "README links ARCHITECTURE.md"
+    );
+}

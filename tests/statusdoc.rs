@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use itm_gate::evidence::{self, Evidence};
+use itm_gate::gate::GateResult;
 use itm_gate::statusdoc::{
     BEGIN_MARKER, END_MARKER, Placement, apply_evidence, evidence_section, marked_region,
     unified_diff,
@@ -14,7 +15,7 @@ use proptest::prelude::*;
 const REAL: &str = include_str!("fixtures/itm-gd/AI_COACH_V2_PRODUCTION_STATUS.md");
 const STATUS_PATH: &str = "docs/ai-coach/AI_COACH_V2_PRODUCTION_STATUS.md";
 
-fn evidence(result: Verdict, notes: &str) -> Evidence {
+fn evidence(result: GateResult, notes: &str) -> Evidence {
     Evidence {
         date: evidence::format_date(utc(2026, 2, 9, 14, 13, 0), chrono_tz::America::New_York),
         commit: "4f1c2d9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e".into(),
@@ -29,7 +30,10 @@ fn evidence(result: Verdict, notes: &str) -> Evidence {
         )),
         result,
         specs: vec![
-            ("e2e/specs/ai-coach/ai-coach-api.spec.ts".into(), result),
+            (
+                "e2e/specs/ai-coach/ai-coach-api.spec.ts".into(),
+                result.into(),
+            ),
             (
                 "e2e/specs/ai-coach/ai-coach-workflow-live.spec.ts".into(),
                 Verdict::Fail,
@@ -53,7 +57,7 @@ fn wrapped(block: &str, eol: &str) -> String {
 #[test]
 fn rendered_block_snapshot() {
     let block = evidence::render(&evidence(
-        Verdict::Pass,
+        GateResult::Pass,
         "17 passed, 0 failed, 0 flaky, 0 skipped; required spec absent from the report: \
          e2e/specs/ai-coach/ai-coach-workflow-live.spec.ts",
     ));
@@ -63,7 +67,7 @@ fn rendered_block_snapshot() {
 #[test]
 fn real_document_without_markers_gets_the_block_appended() {
     assert!(!REAL.contains(BEGIN_MARKER) && !REAL.contains("Staging Live Gate Evidence"));
-    let block = evidence::render(&evidence(Verdict::Pass, "first run"));
+    let block = evidence::render(&evidence(GateResult::Pass, "first run"));
     let (new, placement) = apply_evidence(REAL, &block);
     assert_eq!(placement, Placement::Appended);
     assert_eq!(new, format!("{REAL}\n{}", wrapped(&block, "\n")));
@@ -81,8 +85,8 @@ fn real_document_without_markers_gets_the_block_appended() {
 
 #[test]
 fn second_application_replaces_only_the_marked_region() {
-    let first = evidence::render(&evidence(Verdict::Pass, "first run"));
-    let second = evidence::render(&evidence(Verdict::Fail, "second run"));
+    let first = evidence::render(&evidence(GateResult::Pass, "first run"));
+    let second = evidence::render(&evidence(GateResult::Fail, "second run"));
     let (once, _) = apply_evidence(REAL, &first);
     let (twice, placement) = apply_evidence(&once, &second);
     assert_eq!(placement, Placement::Markers);
@@ -108,7 +112,7 @@ fn hand_written_evidence_section_is_replaced_in_place() {
         .find(anchor)
         .expect("anchor heading in the real document");
     let copy = format!("{}{hand_written}{}", &REAL[..at], &REAL[at..]);
-    let block = evidence::render(&evidence(Verdict::Pass, "replaced"));
+    let block = evidence::render(&evidence(GateResult::Pass, "replaced"));
 
     let (new, placement) = apply_evidence(&copy, &block);
     assert_eq!(placement, Placement::Heading);
@@ -120,7 +124,7 @@ fn hand_written_evidence_section_is_replaced_in_place() {
 #[test]
 fn crlf_real_document_stays_crlf() {
     let crlf = REAL.replace('\n', "\r\n");
-    let block = evidence::render(&evidence(Verdict::Pass, "crlf"));
+    let block = evidence::render(&evidence(GateResult::Pass, "crlf"));
     let (new, placement) = apply_evidence(&crlf, &block);
     assert_eq!(placement, Placement::Appended);
     assert_eq!(new, format!("{crlf}\r\n{}", wrapped(&block, "\r\n")));
@@ -134,7 +138,7 @@ fn crlf_real_document_stays_crlf() {
 
 #[test]
 fn real_document_without_final_newline_or_with_bom() {
-    let block = evidence::render(&evidence(Verdict::Pass, "edge"));
+    let block = evidence::render(&evidence(GateResult::Pass, "edge"));
     let trimmed = REAL.trim_end_matches('\n');
     let (new, _) = apply_evidence(trimmed, &block);
     assert_eq!(new, format!("{trimmed}\n\n{}", wrapped(&block, "\n")));
@@ -146,7 +150,7 @@ fn real_document_without_final_newline_or_with_bom() {
 
 #[test]
 fn dry_run_diff_of_the_real_document() {
-    let block = evidence::render(&evidence(Verdict::Pass, "dry run"));
+    let block = evidence::render(&evidence(GateResult::Pass, "dry run"));
     let (new, _) = apply_evidence(REAL, &block);
     let diff = unified_diff(STATUS_PATH, REAL, &new);
     assert!(diff.starts_with(&format!("--- a/{STATUS_PATH}\n+++ b/{STATUS_PATH}\n")));
@@ -272,7 +276,11 @@ fn arbitrary_evidence() -> impl Strategy<Value = Evidence> {
             commit: "4f1c2d9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e".into(),
             workflow_url: None,
             backend_url: backend.map(|url| evidence::sanitize_backend_url(&url)),
-            result: if pass { Verdict::Pass } else { Verdict::Fail },
+            result: if pass {
+                GateResult::Pass
+            } else {
+                GateResult::Fail
+            },
             specs,
             notes,
         })
@@ -352,7 +360,7 @@ proptest! {
         prop_assert_eq!(block.lines().count(), 8 + evidence.specs.len());
         let (new, _) = apply_evidence(&doc, &block);
         let parsed = evidence::parse_block(&new).expect("readable");
-        prop_assert_eq!(parsed.result, Some(evidence.result));
+        prop_assert_eq!(parsed.result, Some(evidence.result.into()));
         prop_assert_eq!(parsed.commit.as_deref(), Some(evidence.commit.as_str()));
         prop_assert_eq!(parsed.date.as_deref(), Some("2026-02-09 09:13 ET"));
         prop_assert_eq!(apply_evidence(&new, &block).0, new);

@@ -4,12 +4,12 @@
 //! own lines. It returns a [`Result`]: `Ok` with the exit code its outcome means (READY, NOT
 //! READY, the run's conclusion), or a [`Failure`] that [`crate::app`] prints once, with its
 //! context chain, and maps to its exit code. No command prints its own errors.
-//!
-//! `gate` and `scan-logs` still live in [`crate::pipeline`] and [`crate::logscan`].
 
+pub mod gate;
 pub mod preflight;
 pub mod readiness;
 pub mod run;
+pub mod scan_logs;
 pub mod secrets;
 
 use crate::exit::Exit;
