@@ -11,7 +11,7 @@
 // chunks (never held in memory as one string) and is a valid Playwright JSON report.
 'use strict';
 
-const fs = require('fs');
+const { readReport, ChunkedWriter } = require('./lib');
 
 function usage(message) {
   process.stderr.write(`enlarge.js: ${message}\nusage: node enlarge.js <report.json> <out.json> [target MB]\n`);
@@ -23,15 +23,7 @@ if (!source || !target) usage('a source report and an output path are required')
 const targetBytes = Number(megabytes) * 1024 * 1024;
 if (!(targetBytes > 0)) usage(`target size \`${megabytes}\` is not a positive number of MB`);
 
-let report;
-try {
-  report = JSON.parse(fs.readFileSync(source, 'utf8'));
-} catch (err) {
-  usage(`cannot read ${source} as JSON: ${err.message}`);
-}
-if (!report || !Array.isArray(report.suites) || typeof report.config !== 'object') {
-  usage(`${source} is not a Playwright JSON report (no config or suites)`);
-}
+const report = readReport(source, usage);
 
 function* allSpecs(suites) {
   for (const suite of suites) {
@@ -61,22 +53,8 @@ const perCopy = specs.reduce((sum, spec) => sum + Buffer.byteLength(specText(cop
 const copies = Math.max(1, Math.ceil((targetBytes - baseBytes) / perCopy) + 1);
 
 // Buffered synchronous writer.
-const fd = fs.openSync(target, 'w');
-let chunk = [];
-let chunkBytes = 0;
-let written = 0;
-function out(text) {
-  chunk.push(text);
-  chunkBytes += text.length;
-  if (chunkBytes >= 1 << 20) flush();
-}
-function flush() {
-  const buffer = Buffer.from(chunk.join(''), 'utf8');
-  fs.writeSync(fd, buffer);
-  written += buffer.length;
-  chunk = [];
-  chunkBytes = 0;
-}
+const writer = new ChunkedWriter(target);
+const out = (text) => writer.out(text);
 
 function writeSuite(suite) {
   out('{');
@@ -133,8 +111,8 @@ for (const [key, value] of Object.entries({ ...report, stats })) {
   }
 }
 out('}\n');
-flush();
-fs.closeSync(fd);
+writer.close();
+const written = writer.written;
 
 const tests = specs.reduce((sum, spec) => sum + spec.tests.length, 0) * copies;
 process.stdout.write(

@@ -16,7 +16,7 @@
 // attempts with its real messages, seven did not run).
 'use strict';
 
-const fs = require('fs');
+const { readReport, suiteText, writeIndentedReport } = require('./lib');
 
 function usage(message) {
   process.stderr.write(
@@ -31,15 +31,7 @@ const files = Number(filesArg);
 if (!Number.isInteger(files) || files < 1) usage(`\`${filesArg}\` is not a positive whole number of files`);
 if (kind !== 'passing' && kind !== 'failing') usage(`the kind must be passing or failing, not \`${kind}\``);
 
-let report;
-try {
-  report = JSON.parse(fs.readFileSync(source, 'utf8'));
-} catch (err) {
-  usage(`cannot read ${source} as JSON: ${err.message}`);
-}
-if (!report || !Array.isArray(report.suites) || typeof report.config !== 'object') {
-  usage(`${source} is not a Playwright JSON report (no config or suites)`);
-}
+const report = readReport(source, usage);
 
 const fails = (test) =>
   test.status === 'unexpected' || (test.status === 'skipped' && test.expectedStatus !== 'skipped');
@@ -91,8 +83,6 @@ function fileCopy(k) {
   return renamed(suite, from, to, k);
 }
 
-const indent = (text, spaces) => text.replace(/\n/g, `\n${' '.repeat(spaces)}`);
-const suiteText = (suite) => '    ' + indent(JSON.stringify(suite, null, 2), 4);
 
 const stats = { ...report.stats, expected: 0, unexpected: 0, flaky: 0, skipped: 0 };
 for (let k = 0; k < files; k++) {
@@ -103,42 +93,9 @@ for (let k = 0; k < files; k++) {
   if (status in stats) stats[status] += 1;
 }
 
-const fd = fs.openSync(target, 'w');
-let chunk = [];
-let size = 0;
-let written = 0;
-const flush = () => {
-  const buffer = Buffer.from(chunk.join(''), 'utf8');
-  fs.writeSync(fd, buffer);
-  written += buffer.length;
-  chunk = [];
-  size = 0;
-};
-const out = (text) => {
-  chunk.push(text);
-  size += text.length;
-  if (size >= 1 << 20) flush();
-};
-
-out('{\n');
-const keys = Object.keys({ ...report, stats });
-keys.forEach((key, i) => {
-  out(`  ${JSON.stringify(key)}: `);
-  if (key === 'suites') {
-    out('[\n');
-    for (let k = 0; k < files; k++) {
-      if (k > 0) out(',\n');
-      out(suiteText(fileCopy(k)));
-    }
-    out('\n  ]');
-  } else {
-    out(indent(JSON.stringify(key === 'stats' ? stats : report[key], null, 2), 2));
-  }
-  out(i + 1 < keys.length ? ',\n' : '\n');
+const written = writeIndentedReport(target, report, stats, function* () {
+  for (let k = 0; k < files; k++) yield suiteText(fileCopy(k));
 });
-out('}\n');
-flush();
-fs.closeSync(fd);
 process.stdout.write(
   `many-files.js: ${source} -> ${target}: ${(written / 1048576).toFixed(1)} MB, ${files} spec files ` +
     `(${kind}, one test each, from ${templates.length} tests of the source)\n`,
