@@ -916,7 +916,7 @@ fn more(reasons: &mut Vec<String>, total: u64, listed: usize, what: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{Annotation, Attempt};
+    use crate::report::{Attempt, TestAnnotation};
 
     fn test_case(title: &str, expected: Status, statuses: &[Status], outcome: Outcome) -> TestCase {
         TestCase {
@@ -950,7 +950,7 @@ mod tests {
             &[Status::Skipped],
             Outcome::Skipped,
         );
-        t.annotations.push(Annotation {
+        t.annotations.push(TestAnnotation {
             kind: "skip".into(),
             description: Some(reason.into()),
         });
@@ -1291,7 +1291,7 @@ mod tests {
             &[Status::Failed, Status::Skipped],
             Outcome::Flaky,
         );
-        test.annotations.push(Annotation {
+        test.annotations.push(TestAnnotation {
             kind: "skip".into(),
             description: Some("Live backend not healthy at https://staging".into()),
         });

@@ -143,7 +143,7 @@ pub struct Location {
 
 /// An annotation of a test (`skip`, `fixme`, `fail`, `slow`, or any custom type).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Annotation {
+pub struct TestAnnotation {
     /// The annotation type, e.g. `skip`.
     pub kind: String,
     /// The reason or note given with it.
@@ -171,7 +171,7 @@ pub struct TestCase {
     /// Every attempt, in order.
     pub attempts: Vec<Attempt>,
     /// Annotations of the test and of its attempts, deduplicated, in order of appearance.
-    pub annotations: Vec<Annotation>,
+    pub annotations: Vec<TestAnnotation>,
 }
 
 impl TestCase {

@@ -513,10 +513,10 @@ pub(super) fn clamp(value: Option<u64>) -> u32 {
 
 pub(super) fn read_annotations<R: Read>(
     json: &mut Json<R>,
-    into: &mut Vec<Annotation>,
+    into: &mut Vec<TestAnnotation>,
 ) -> Result<(), JsonError> {
     array(json, "`annotations`", |json| {
-        let mut annotation = Annotation {
+        let mut annotation = TestAnnotation {
             kind: String::new(),
             description: None,
         };
@@ -686,7 +686,7 @@ pub(super) struct PartialTest {
     expected_status: Status,
     status: Option<Outcome>,
     attempts: Vec<Attempt>,
-    annotations: Vec<Annotation>,
+    annotations: Vec<TestAnnotation>,
 }
 
 /// The keys of a test the gate reads.
@@ -808,7 +808,7 @@ pub(super) fn read_result<'o, R: Read>(
     sink: &mut dyn ReportSink,
     origin: &dyn Fn(TextKind) -> TextOrigin<'o>,
     index: u32,
-    annotations: &mut Vec<Annotation>,
+    annotations: &mut Vec<TestAnnotation>,
 ) -> Result<Attempt, JsonError> {
     let mut attempt = Attempt {
         status: None,
