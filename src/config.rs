@@ -200,9 +200,53 @@ fn boolean(input: &'static str, value: Option<String>, default: bool) -> Result<
     }
 }
 
+/// The gate's inputs as given (a flag, else unset); [`GateSettings::resolve`] falls back to
+/// `INPUT_*` and the defaults. Each field is the action input of the same name (`_` for `-`).
+#[derive(Debug, Default, Clone)]
+pub struct GateInputs {
+    /// The `results` input.
+    pub results: Option<String>,
+    /// The `specs` input.
+    pub specs: Option<String>,
+    /// The `test-dir` input.
+    pub test_dir: Option<String>,
+    /// The `strict` input.
+    pub strict: Option<String>,
+    /// The `allow-skip` input.
+    pub allow_skip: Option<String>,
+    /// The `flaky` input.
+    pub flaky: Option<String>,
+    /// The `logs` input.
+    pub logs: Option<String>,
+    /// The `log-rules` input.
+    pub log_rules: Option<String>,
+    /// The `backend-url` input.
+    pub backend_url: Option<String>,
+    /// The `job-status` input.
+    pub job_status: Option<String>,
+    /// The `status-file` input.
+    pub status_file: Option<String>,
+    /// The `commit` input.
+    pub commit: Option<String>,
+    /// The `branch` input.
+    pub branch: Option<String>,
+    /// The `token` input.
+    pub token: Option<String>,
+    /// The `timezone` input.
+    pub timezone: Option<String>,
+    /// The `fail-on-gate` input.
+    pub fail_on_gate: Option<String>,
+    /// The `evidence-file` input.
+    pub evidence_file: Option<String>,
+    /// The `dry-run` input.
+    pub dry_run: Option<String>,
+    /// The `report-url` input.
+    pub report_url: Option<String>,
+}
+
 impl GateSettings {
     /// Resolves and validates every setting (flags, then `INPUT_*`, then defaults).
-    pub fn resolve(args: crate::cmd::gate::Args) -> Result<GateSettings, UsageError> {
+    pub fn resolve(args: GateInputs) -> Result<GateSettings, UsageError> {
         let workspace = match std::env::var_os("GITHUB_WORKSPACE").filter(|v| !v.is_empty()) {
             Some(dir) => PathBuf::from(dir),
             None => std::env::current_dir().map_err(UsageError::NoWorkspace)?,

@@ -1786,7 +1786,7 @@ fn each_command_reads_exactly_the_inputs_the_table_gives_it() {
         "choosing the command"
     );
 
-    config::GateSettings::resolve(itm_gate::cmd::gate::Args::default())
+    config::GateSettings::resolve(itm_gate::cmd::gate::Args::default().into())
         .expect("the defaults resolve");
     assert_eq!(inputs_read(), table_inputs_of("gate"), "gate");
 

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use chrono::Utc;
 
 use crate::collect::{RunContext, RunData, read_reports};
-use crate::config::GateSettings;
+use crate::config::{GateInputs, GateSettings};
 use crate::evidence::{self, Evidence};
 use crate::exit::Exit;
 use crate::failure_groups;
@@ -102,9 +102,35 @@ pub struct Args {
     pub report_url: Option<String>,
 }
 
+impl From<Args> for GateInputs {
+    fn from(args: Args) -> GateInputs {
+        GateInputs {
+            results: args.results,
+            specs: args.specs,
+            test_dir: args.test_dir,
+            strict: args.strict,
+            allow_skip: args.allow_skip,
+            flaky: args.flaky,
+            logs: args.logs,
+            log_rules: args.log_rules,
+            backend_url: args.backend_url,
+            job_status: args.job_status,
+            status_file: args.status_file,
+            commit: args.commit,
+            branch: args.branch,
+            token: args.token,
+            timezone: args.timezone,
+            fail_on_gate: args.fail_on_gate,
+            evidence_file: args.evidence_file,
+            dry_run: args.dry_run,
+            report_url: args.report_url,
+        }
+    }
+}
+
 /// Runs the `gate` command and returns its exit code.
 pub fn run(args: Args) -> Exit {
-    let settings = match GateSettings::resolve(args) {
+    let settings = match GateSettings::resolve(args.into()) {
         Ok(settings) => settings,
         Err(err) => {
             runner::eprint_line(&format!("itm-gate: {err}"));
