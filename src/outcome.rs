@@ -5,13 +5,16 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use crate::collect::RunData;
+use chrono::{DateTime, Utc};
+
+use crate::collect::{RunContext, RunData};
 use crate::config::{FlakyPolicy, GateSettings};
-use crate::evidence;
-use crate::failure_groups::FailureGroup;
-use crate::gate::{GateDecision, GateResult};
+use crate::evidence::{self, Evidence};
+use crate::failure_groups::{self, FailureGroup};
+use crate::gate::{self, GateDecision, GateFacts, GateResult};
 use crate::logscan::{Finding, Findings};
 use crate::outputs::{self, OutputsInput, PlannedOutputs};
+use crate::reasons;
 use crate::redact::Redactor;
 use crate::runner::{Annotation, Level};
 use crate::verdict::{Counts, SpecReport, SpecTally, Tallies, Verdict, VerdictRules, judge};
@@ -302,41 +305,147 @@ pub fn findings_by_rule<'a>(
         .collect()
 }
 
-/// The decision and how it is said: the short reasons and the failure groups.
-pub struct Said<'a> {
-    /// The gate decision.
-    pub decision: &'a GateDecision,
+/// What the gate decided about a run, built once by [`GateOutcome::decide`] and handed to
+/// every writer (log lines, outputs, job summary, annotations, evidence).
+pub struct GateOutcome<'a> {
+    /// The verdict of every spec file.
+    pub verdicts: SpecVerdicts<'a>,
+    /// The counts over every test of the run.
+    pub totals: Counts,
+    /// The gate decision, with the reasons past the itemized ones counted and the reading notes.
+    pub decision: GateDecision,
     /// Its reasons, one per cause ([`crate::reasons`]).
-    pub short_reasons: &'a [String],
+    pub short_reasons: Vec<String>,
     /// The failures grouped by where they failed.
-    pub groups: &'a [FailureGroup],
+    pub groups: Vec<FailureGroup>,
+    /// The evidence block's content (rendered and redacted by the caller).
+    pub evidence: Evidence,
+}
+
+impl<'a> GateOutcome<'a> {
+    /// Decides the run from what its reports and logs yielded: `in_actions` is whether it runs
+    /// in GitHub Actions, `now` the evidence date when no report gives a start time.
+    pub fn decide(
+        settings: &'a GateSettings,
+        data: &'a RunData,
+        findings: &Findings,
+        context: &RunContext,
+        in_actions: bool,
+        now: DateTime<Utc>,
+    ) -> GateOutcome<'a> {
+        let verdicts = SpecVerdicts::new(settings, &data.tallies);
+        let totals = data.tallies.totals();
+        let (gate_specs, more_failing_specs) = verdicts.for_gate();
+        let facts = GateFacts {
+            reports_read: data.reports_read,
+            report_problems: data.report_problems.clone(),
+            top_level_errors: data.top_level_errors.clone(),
+            tests_run: totals.ran(),
+            specs: gate_specs,
+            critical_findings: findings
+                .critical()
+                .map(|f| format!("{} at {}", f.rule, f.place()))
+                .collect(),
+            inconsistencies: data.inconsistency_lines(),
+            shards: data.shards.clone(),
+            job_status: settings.job_status.clone(),
+            in_actions,
+        };
+        let mut decision = gate::decide(&facts);
+        if data.more_top_level_errors > 0 {
+            decision.reasons.push(format!(
+                "… and {} more top-level errors (not itemized here; they are in the report's `errors`)",
+                data.more_top_level_errors
+            ));
+        }
+        if more_failing_specs > 0 {
+            decision.reasons.push(format!(
+                "… and {more_failing_specs} more spec files are FAIL (not itemized here; the step log lists every spec file with its verdict)"
+            ));
+        }
+        decision.notes.extend(data.notes.iter().cloned());
+
+        // Say each cause once. Only the files with tests listed by name have failures to group.
+        let listed: BTreeMap<String, SpecTally> = data
+            .tallies
+            .iter_listed()
+            .map(|(file, tally)| (file.to_string(), tally))
+            .collect();
+        let groups = failure_groups::group_failures(&listed, &|file| {
+            settings.specs.iter().any(|s| s == file)
+        });
+        let short_reasons =
+            reasons::short_reasons(&decision.reasons, &facts.specs, &groups, findings);
+
+        // Evidence: the required specs and the first failing others.
+        let mut evidence_specs: Vec<(String, Verdict)> = Vec::new();
+        let mut unnamed_failing_specs = more_failing_specs;
+        for spec in &facts.specs {
+            if spec.required
+                || evidence_specs.len() < settings.specs.len() + MAX_EVIDENCE_FAILING_SPECS
+            {
+                evidence_specs.push((spec.file.clone(), spec.verdict));
+            } else {
+                unnamed_failing_specs += 1;
+            }
+        }
+        let evidence = Evidence {
+            date: evidence::format_date(data.start_time.unwrap_or(now), settings.timezone),
+            commit: context.sha.clone().unwrap_or_else(|| "unknown".to_string()),
+            workflow_url: evidence::workflow_url(
+                context.server_url.as_deref(),
+                context.repository.as_deref(),
+                context.run_id.as_deref(),
+                context.run_attempt.as_deref(),
+            ),
+            backend_url: settings
+                .backend_url
+                .as_deref()
+                .map(evidence::sanitize_backend_url),
+            result: decision.result,
+            specs: evidence_specs,
+            notes: evidence_notes(
+                totals,
+                unnamed_failing_specs,
+                data,
+                &short_reasons,
+                findings,
+            ),
+        };
+        GateOutcome {
+            verdicts,
+            totals,
+            decision,
+            short_reasons,
+            groups,
+            evidence,
+        }
+    }
 }
 
 /// Plans the step outputs within GitHub's limit: every text redacted before it is measured and
 /// cut, specs in [`SpecVerdicts::by_priority`] order.
 pub fn plan_outputs(
-    said: &Said<'_>,
-    verdicts: &SpecVerdicts<'_>,
+    outcome: &GateOutcome<'_>,
     kept: &[Finding],
     findings: &Findings,
-    totals: Counts,
     block: &str,
     redactor: &Redactor,
 ) -> PlannedOutputs {
-    let reasons: Vec<String> = said
+    let reasons: Vec<String> = outcome
         .short_reasons
         .iter()
         .map(|r| redactor.redact(r).into_owned())
         .collect();
     outputs::plan(
         OutputsInput {
-            result: said.decision.result.as_str(),
+            result: outcome.decision.result.as_str(),
             reasons: &reasons,
             evidence: block,
-            specs: verdicts.by_priority(),
+            specs: outcome.verdicts.by_priority(),
             findings: kept,
             findings_not_kept: findings.omitted(),
-            totals,
+            totals: outcome.totals,
         },
         |spec| spec_json(spec, redactor),
         |finding| finding_json(finding, redactor),
@@ -466,6 +575,7 @@ impl SummarySpecs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::{Attempt, Outcome, Status, TestCase};
 
     fn failing_spec(reason: &str) -> SpecReport {
         SpecReport {
@@ -506,5 +616,113 @@ mod tests {
         let parsed: serde_json::Value =
             serde_json::from_str(&finding_json(&finding, &redactor)).expect("valid JSON");
         assert!(!parsed["excerpt"].as_str().unwrap().contains(secret));
+    }
+
+    fn test_case(file: &str, title: &str, status: Status, outcome: Outcome) -> TestCase {
+        TestCase {
+            file: file.into(),
+            line: 3,
+            title_path: vec![title.into()],
+            project: "chromium".into(),
+            expected_status: Status::Passed,
+            status: Some(outcome),
+            attempts: vec![Attempt {
+                status: Some(status),
+                retry: 0,
+                errors: if status == Status::Failed {
+                    vec!["expected 200\nreceived 503".into()]
+                } else {
+                    vec![]
+                },
+                error_location: None,
+            }],
+            annotations: vec![],
+        }
+    }
+
+    /// [`GateOutcome::decide`] on a small run: one required spec fails, another passes; the
+    /// decision, its short reasons, the counts, the failure groups and the evidence agree.
+    #[test]
+    fn an_outcome_is_decided_from_the_run_data() {
+        let settings = GateSettings {
+            workspace: "/home/runner/work/ITM-gd/ITM-gd".into(),
+            results: vec![],
+            specs: vec!["e2e/a.spec.ts".into()],
+            test_dir: None,
+            strict: true,
+            allow_skip: vec![],
+            flaky: FlakyPolicy::Pass,
+            logs: vec![],
+            log_rules: None,
+            backend_url: Some("https://user:pw@api.example.com/v1?key=1".into()),
+            job_status: None,
+            status_file: "docs/status.md".into(),
+            commit: crate::github::CommitMode::OnSuccess,
+            branch: None,
+            token: None,
+            timezone: chrono_tz::America::New_York,
+            fail_on_gate: true,
+            evidence_file: None,
+            dry_run: false,
+            report_url: None,
+        };
+        let mut data = RunData {
+            reports_read: 1,
+            ..RunData::default()
+        };
+        data.tallies.add(
+            "e2e/a.spec.ts",
+            &test_case(
+                "e2e/a.spec.ts",
+                "health",
+                Status::Failed,
+                Outcome::Unexpected,
+            ),
+        );
+        data.tallies.add(
+            "e2e/b.spec.ts",
+            &test_case("e2e/b.spec.ts", "home", Status::Passed, Outcome::Expected),
+        );
+        let context = RunContext {
+            sha: Some("abc123".into()),
+            ..RunContext::default()
+        };
+        let now = DateTime::parse_from_rfc3339("2026-01-02T15:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let outcome = GateOutcome::decide(&settings, &data, &Findings::new(), &context, true, now);
+
+        assert_eq!(outcome.decision.result, GateResult::Fail);
+        assert_eq!(outcome.totals.passed, 1);
+        assert_eq!(outcome.totals.failed, 1);
+        assert!(!outcome.short_reasons.is_empty());
+        assert!(
+            outcome
+                .short_reasons
+                .iter()
+                .any(|r| r.contains("e2e/a.spec.ts")),
+            "{:?}",
+            outcome.short_reasons
+        );
+        assert_eq!(outcome.groups.len(), 1);
+        assert_eq!(outcome.evidence.result, GateResult::Fail);
+        assert_eq!(outcome.evidence.commit, "abc123");
+        assert_eq!(
+            outcome.evidence.specs,
+            vec![("e2e/a.spec.ts".to_string(), Verdict::Fail)]
+        );
+        assert!(
+            !outcome
+                .evidence
+                .backend_url
+                .as_deref()
+                .unwrap()
+                .contains("pw")
+        );
+        assert!(
+            outcome.evidence.date.starts_with("2026-01-02"),
+            "{}",
+            outcome.evidence.date
+        );
     }
 }

@@ -14,28 +14,20 @@
 //!    whatever the network does next);
 //! 6. the evidence commit.
 
-use std::collections::BTreeMap;
-
 use chrono::Utc;
 
 use crate::collect::{RunContext, RunData, read_reports};
 use crate::config::{GateInputs, GateSettings};
-use crate::evidence::{self, Evidence};
+use crate::evidence;
 use crate::exit::Exit;
-use crate::failure_groups;
-use crate::gate::{self, GateDecision, GateFacts, GateResult};
+use crate::gate::{GateDecision, GateResult};
 use crate::github::{self, GitHubClient, RecordOutcome, RecordRequest};
 use crate::logscan::{Finding, Findings, RuleSet, Scanner};
-use crate::outcome::{
-    MAX_EVIDENCE_FAILING_SPECS, Said, SpecVerdicts, SummarySpecs, annotations, evidence_notes,
-    outputs_note, plan_outputs,
-};
-use crate::reasons;
+use crate::outcome::{GateOutcome, SummarySpecs, annotations, outputs_note, plan_outputs};
 use crate::redact::Redactor;
 use crate::runner::{self, OutputFile, env_value as env};
 use crate::statusdoc;
 use crate::summary::{self, SummaryView};
-use crate::verdict::{Counts, SpecTally, Verdict};
 
 /// Flags of the `gate` command; every flag is also an action input of the same name.
 #[derive(Debug, Default, Clone, clap::Args)]
@@ -158,86 +150,21 @@ pub fn run(args: Args) -> Exit {
     scanner.scan_paths(&settings.logs, &settings.workspace, &mut findings);
 
     // Decide.
-    let verdicts = SpecVerdicts::new(&settings, &data.tallies);
-    let totals = data.tallies.totals();
-    let (gate_specs, more_failing_specs) = verdicts.for_gate();
-    let facts = GateFacts {
-        reports_read: data.reports_read,
-        report_problems: data.report_problems.clone(),
-        top_level_errors: data.top_level_errors.clone(),
-        tests_run: totals.ran(),
-        specs: gate_specs,
-        critical_findings: findings
-            .critical()
-            .map(|f| format!("{} at {}", f.rule, f.place()))
-            .collect(),
-        inconsistencies: data.inconsistency_lines(),
-        shards: data.shards.clone(),
-        job_status: settings.job_status.clone(),
-        in_actions: runner::in_github_actions(),
-    };
-    let mut decision = gate::decide(&facts);
-    if data.more_top_level_errors > 0 {
-        decision.reasons.push(format!(
-            "… and {} more top-level errors (not itemized here; they are in the report's `errors`)",
-            data.more_top_level_errors
-        ));
-    }
-    if more_failing_specs > 0 {
-        decision.reasons.push(format!(
-            "… and {more_failing_specs} more spec files are FAIL (not itemized here; the step log lists every spec file with its verdict)"
-        ));
-    }
-    decision.notes.extend(data.notes.iter().cloned());
-
-    // Say each cause once. Only the files with tests listed by name have failures to group.
-    let listed: BTreeMap<String, SpecTally> = data
-        .tallies
-        .iter_listed()
-        .map(|(file, tally)| (file.to_string(), tally))
-        .collect();
-    let groups =
-        failure_groups::group_failures(&listed, &|file| settings.specs.iter().any(|s| s == file));
-    let short = reasons::short_reasons(&decision.reasons, &facts.specs, &groups, &findings);
-
-    // Evidence: the required specs and the first failing others.
-    let mut evidence_specs: Vec<(String, Verdict)> = Vec::new();
-    let mut unnamed_failing_specs = more_failing_specs;
-    for spec in &facts.specs {
-        if spec.required || evidence_specs.len() < settings.specs.len() + MAX_EVIDENCE_FAILING_SPECS
-        {
-            evidence_specs.push((spec.file.clone(), spec.verdict));
-        } else {
-            unnamed_failing_specs += 1;
-        }
-    }
-    let evidence = Evidence {
-        date: evidence::format_date(data.start_time.unwrap_or_else(Utc::now), settings.timezone),
-        commit: context.sha.clone().unwrap_or_else(|| "unknown".to_string()),
-        workflow_url: evidence::workflow_url(
-            context.server_url.as_deref(),
-            context.repository.as_deref(),
-            context.run_id.as_deref(),
-            context.run_attempt.as_deref(),
-        ),
-        backend_url: settings
-            .backend_url
-            .as_deref()
-            .map(evidence::sanitize_backend_url),
-        result: decision.result,
-        specs: evidence_specs,
-        notes: evidence_notes(totals, unnamed_failing_specs, &data, &short, &findings),
-    };
-    let block = redactor.redact(&evidence::render(&evidence)).into_owned();
+    let outcome = GateOutcome::decide(
+        &settings,
+        &data,
+        &findings,
+        &context,
+        runner::in_github_actions(),
+        Utc::now(),
+    );
+    let block = redactor
+        .redact(&evidence::render(&outcome.evidence))
+        .into_owned();
 
     // Write what the runner shows; nothing below may lose the evidence.
-    let said = Said {
-        decision: &decision,
-        short_reasons: &short,
-        groups: &groups,
-    };
     let mut exit = report_locally(
-        &settings, &context, &redactor, &said, &verdicts, &data, &findings, totals, &block,
+        &settings, &context, &redactor, &outcome, &data, &findings, &block,
     );
 
     // Record. `commit-sha` and `commit-url` are empty unless a commit is made.
@@ -249,9 +176,11 @@ pub fn run(args: Args) -> Exit {
             }
         }
     }
-    if let Some(commit_exit) = record(&settings, &context, &redactor, &decision, &block) {
+    if let Some(commit_exit) = record(&settings, &context, &redactor, &outcome.decision, &block) {
         exit = commit_exit;
-    } else if decision.result == GateResult::Fail && settings.fail_on_gate && exit == Exit::Success
+    } else if outcome.decision.result == GateResult::Fail
+        && settings.fail_on_gate
+        && exit == Exit::Success
     {
         exit = Exit::GateFailed;
     }
@@ -294,15 +223,15 @@ fn report_locally(
     settings: &GateSettings,
     context: &RunContext,
     redactor: &Redactor,
-    said: &Said<'_>,
-    verdicts: &SpecVerdicts<'_>,
+    outcome: &GateOutcome<'_>,
     data: &RunData,
     findings: &Findings,
-    totals: Counts,
     block: &str,
 ) -> Exit {
     let mut exit = Exit::Success;
-    let decision = said.decision;
+    let decision = &outcome.decision;
+    let verdicts = &outcome.verdicts;
+    let totals = outcome.totals;
     let kept: Vec<Finding> = findings.iter().cloned().collect();
     let mut notes = decision.notes.clone();
 
@@ -311,7 +240,7 @@ fn report_locally(
     let output_file = OutputFile::from_env();
     let planned = output_file
         .as_ref()
-        .map(|_| plan_outputs(said, verdicts, &kept, findings, totals, block, redactor));
+        .map(|_| plan_outputs(outcome, &kept, findings, block, redactor));
     if let Some(note) = planned.as_ref().and_then(outputs_note) {
         notes.push(note);
     }
@@ -326,7 +255,7 @@ fn report_locally(
     // Log lines, printed in chunks of whole lines.
     println!("itm-gate: {}", decision.result);
     let mut log = ChunkedLog::new(redactor);
-    for reason in said.short_reasons {
+    for reason in &outcome.short_reasons {
         log.line(format_args!("  reason: {reason}"));
     }
     for note in &notes {
@@ -385,11 +314,11 @@ fn report_locally(
     if let (Some(path), Some(chosen)) = (summary_path, summary_specs) {
         let view = SummaryView {
             result: decision.result,
-            reasons: said.short_reasons,
+            reasons: &outcome.short_reasons,
             notes: &notes,
             specs: &chosen.specs,
             tallies: &chosen.tallies,
-            groups: said.groups,
+            groups: &outcome.groups,
             findings: &kept,
             findings_omitted: findings.omitted(),
             evidence: block,
@@ -410,8 +339,8 @@ fn report_locally(
     if runner::in_github_actions() {
         let dropped = runner::print_annotations(annotations(
             decision,
-            said.short_reasons,
-            said.groups,
+            &outcome.short_reasons,
+            &outcome.groups,
             data,
             findings,
             redactor,
