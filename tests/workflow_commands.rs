@@ -68,3 +68,39 @@ fn scan_logs_echoes_no_command_from_a_log() {
         assert_echoed_safely("scan-logs", &ran.stdout, &ran.stderr);
     }
 }
+
+/// The random `::stop-commands::` token replaced by `<token>`, so a run's lines can be compared.
+fn normalise_stop_token(stdout: &str) -> String {
+    let token = regex::Regex::new(r"(::stop-commands::|^::)[0-9a-f]{32}(::)?")
+        .expect("token pattern is valid");
+    stdout
+        .lines()
+        .map(|line| token.replace(line, "${1}<token>${2}").into_owned() + "\n")
+        .collect()
+}
+
+/// What `scan-logs` prints for real runs' logs (strict-failure: warnings only, exit 0;
+/// bootstrap-failure: critical findings, exit 1), inside GitHub Actions (wrapped in
+/// `::stop-commands::`) and outside it, reviewed as snapshots.
+#[test]
+fn scan_logs_lines_are_snapshotted() {
+    for case in ["strict-failure", "bootstrap-failure"] {
+        let log = common::repo_root().join(format!(
+            "tests/fixtures/reports/playwright-1.58.2/{case}.log"
+        ));
+        for (place, run) in [
+            ("in_actions", ActionRun::new()),
+            ("local", ActionRun::local()),
+        ] {
+            let ran = run.file(&log, "e2e.log").run(&["scan-logs", "e2e.log"]);
+            let printed = format!(
+                "exit {}\n--- stdout\n{}--- stderr\n{}",
+                ran.code,
+                normalise_stop_token(&ran.stdout),
+                ran.stderr
+            );
+            let name = format!("scan_logs_{}_{place}", case.replace('-', "_"));
+            insta::assert_snapshot!(name, printed);
+        }
+    }
+}
