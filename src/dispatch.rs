@@ -20,9 +20,10 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::exit::Exit;
-use crate::github::checks::{self, CheckReport};
+use crate::github::checks::CheckReport;
 use crate::github::contents::{self, Repository};
 use crate::github::{ApiRequest, GitHubClient, GitHubError};
+use crate::text::{Spaces, one_line};
 use crate::{evidence, preflight, statusdoc};
 
 /// Seconds between two polls of the run when `--poll-interval` is not given.
@@ -243,7 +244,7 @@ impl Progress {
     pub fn update(&mut self, run: &WorkflowRun, jobs: &[Job]) -> Vec<String> {
         let mut lines = Vec::new();
         for job in jobs {
-            let job_name = checks::one_line(&job.name, 120);
+            let job_name = one_line(&job.name, Spaces::Collapse, 120);
             let job_state = state(job.status.as_deref(), job.conclusion.as_deref());
             if self.jobs.get(&job.id) != Some(&job_state) {
                 lines.push(format!("job `{job_name}`: {job_state}"));
@@ -261,7 +262,7 @@ impl Progress {
                     lines.push(format!(
                         "  step {}/{total} `{}`: {step_state}",
                         step.number,
-                        checks::one_line(&step.name, 120)
+                        one_line(&step.name, Spaces::Collapse, 120)
                     ));
                     self.steps.insert(key, step_state);
                 }
@@ -716,7 +717,11 @@ pub fn closing(outcome: &RunOutcome, settings: &RunSettings) -> Vec<Print> {
                     lines.push(Print::Line(format!(
                         "No evidence for commit {short} in `{file}` on `{branch}` (its block is \
                          for {}); the gate records it with `commit: on-success` or `always`",
-                        checks::one_line(commit.as_deref().unwrap_or("no commit"), 80)
+                        one_line(
+                            commit.as_deref().unwrap_or("no commit"),
+                            Spaces::Collapse,
+                            80
+                        )
                     )));
                 }
                 EvidenceReadBack::NoBlock => lines.push(Print::Line(format!(
@@ -727,7 +732,7 @@ pub fn closing(outcome: &RunOutcome, settings: &RunSettings) -> Vec<Print> {
                 ))),
                 EvidenceReadBack::Unreadable(reason) => lines.push(Print::Line(format!(
                     "Could not read the evidence back: {}",
-                    checks::one_line(reason, 300)
+                    one_line(reason, Spaces::Collapse, 300)
                 ))),
             }
         }

@@ -6,7 +6,7 @@
 //! already-escaped pieces.
 
 use crate::redact;
-use crate::text::strip_ansi;
+use crate::text::{Spaces, one_line, strip_ansi};
 
 /// Characters that Markdown gives a meaning and that are escaped with a backslash.
 const MARKDOWN_SPECIAL: &[char] = &[
@@ -21,7 +21,7 @@ const MARKDOWN_SPECIAL: &[char] = &[
 /// `&`, `<`, `>` become the entities `&amp;`, `&lt;`, `&gt;` (which also hold inside HTML such
 /// as `<summary>`).
 pub fn escape_inline(text: &str, max_chars: usize) -> String {
-    let short = one_line(text, max_chars);
+    let short = one_line(text, Spaces::Keep, max_chars);
     let mut out = String::with_capacity(short.len() + short.len() / 4);
     for c in short.chars() {
         if push_entity(&mut out, c) {
@@ -46,7 +46,7 @@ pub fn escape_inline(text: &str, max_chars: usize) -> String {
 ///
 /// In a table cell use [`code_span_in_cell`]: a pipe ends a GFM table cell even inside a span.
 pub fn code_span(text: &str, max_chars: usize) -> String {
-    let line = one_line(text, max_chars);
+    let line = one_line(text, Spaces::Keep, max_chars);
     if line.is_empty() {
         return String::new();
     }
@@ -68,7 +68,7 @@ pub fn code_span_in_cell(text: &str, max_chars: usize) -> String {
 /// not read (a backslash would show): `&`, `<`, `>` and `"` become entities, ANSI codes are
 /// stripped, line breaks become spaces, and the text is cut to `max_chars` characters.
 pub fn html_text(text: &str, max_chars: usize) -> String {
-    let line = one_line(text, max_chars);
+    let line = one_line(text, Spaces::Keep, max_chars);
     let mut out = String::with_capacity(line.len());
     for c in line.chars() {
         if c == '"' {
@@ -90,28 +90,6 @@ fn push_entity(out: &mut String, c: char) -> bool {
     };
     out.push_str(entity);
     true
-}
-
-/// One line: ANSI codes stripped, runs of control characters (line breaks) made one space,
-/// cut to `max_chars` characters.
-fn one_line(text: &str, max_chars: usize) -> String {
-    let plain = strip_ansi(text);
-    let mut line = String::with_capacity(plain.len());
-    let mut pending_space = false;
-    for c in plain.chars() {
-        if c.is_control() {
-            pending_space = true;
-            continue;
-        }
-        if pending_space {
-            if !line.is_empty() && c != ' ' {
-                line.push(' ');
-            }
-            pending_space = false;
-        }
-        line.push(c);
-    }
-    redact::cut(&line, max_chars).into_owned()
 }
 
 /// A fenced code block holding untrusted, possibly multi-line text.

@@ -8,9 +8,10 @@ use serde::Deserialize;
 
 use crate::dispatch::WorkflowRun;
 use crate::evidence;
-use crate::github::checks::{self, CheckReport};
+use crate::github::checks::CheckReport;
 use crate::github::contents::{self, Repository};
 use crate::github::{ApiRequest, GitHubClient, GitHubError};
+use crate::text::{Spaces, one_line};
 use crate::verdict::Verdict;
 
 /// The status document of the users' repository.
@@ -238,7 +239,7 @@ async fn check_issues(
         report.fail(format!(
             "open issue #{number} ({}) blocks the cut: {} {url}",
             labels.join(", "),
-            checks::one_line(title, 120)
+            one_line(title, Spaces::Collapse, 120)
         ));
     }
     if total > 20 {

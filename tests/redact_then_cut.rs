@@ -15,7 +15,7 @@ mod common;
 use std::sync::OnceLock;
 
 use itm_gate::redact::{self, Redactor};
-use itm_gate::{evidence, github::checks, markdown};
+use itm_gate::{evidence, markdown, text};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -150,7 +150,8 @@ fn no_shortening_function_shows_a_piece_of_a_secret_at_any_cap() {
                     markdown::escape_inline(&text, cap),
                     markdown::code_block(&text, cap),
                     evidence::escape_field(&text, cap),
-                    checks::one_line(&text, cap),
+                    text::one_line(&text, text::Spaces::Collapse, cap),
+                    text::one_line(&text, text::Spaces::Keep, cap),
                     // A text cut by the reader, then for display.
                     markdown::escape_inline(&redact::cut(&text, cap), cap / 2),
                 ];

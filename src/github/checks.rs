@@ -4,6 +4,7 @@
 use std::fmt;
 
 use crate::exit::Exit;
+use crate::text::{Spaces, one_line};
 use crate::{markdown, runner};
 
 /// How a check came out.
@@ -61,7 +62,7 @@ impl CheckReport {
     pub fn add(&mut self, level: CheckLevel, text: impl AsRef<str>) {
         self.checks.push(Check {
             level,
-            text: one_line(text.as_ref(), 500),
+            text: one_line(text.as_ref(), Spaces::Collapse, 500),
         });
     }
 
@@ -175,17 +176,6 @@ impl CheckReport {
             Exit::GateFailed
         }
     }
-}
-
-/// `text` on one line: control characters (line breaks included) become spaces, runs of
-/// spaces collapse, and it is cut to `max_chars`.
-pub fn one_line(text: &str, max_chars: usize) -> String {
-    let cleaned: String = crate::text::strip_ansi(text)
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let joined = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
-    crate::text::truncate_chars(&joined, max_chars).into_owned()
 }
 
 #[cfg(test)]
